@@ -1,0 +1,50 @@
+"""Small named exceptions. The library raises them; only the shells (CLI, app) turn them into messages.
+
+Every message is one line and never contains the document's text.
+"""
+
+from __future__ import annotations
+
+
+class RedactorError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+
+class InputError(RedactorError):
+    """A document cannot be read. Nothing already stored is touched."""
+
+
+class MissingFileError(InputError):
+    pass
+
+
+class EmptyDocumentError(InputError):
+    pass
+
+
+class UnsupportedTypeError(InputError):
+    pass
+
+
+class CorruptDocumentError(InputError):
+    pass
+
+
+class EncryptedDocumentError(InputError):
+    pass
+
+
+class TooLargeError(InputError):
+    pass
+
+
+class RulesError(RedactorError):
+    """A rules or recognizer file is invalid. The message names the file and the rule."""
+
+
+class AnnotationError(RedactorError):
+    """An annotated (gold) document file is malformed."""
+
+
+class ModelError(RedactorError):
+    """A required model (spaCy pipeline or trained classifier) cannot be loaded offline."""
