@@ -95,9 +95,10 @@ def assign_actions(spans: list[dict], release: dict, verdict: str) -> list[dict]
         action = own[i]
         if verdict == "blocked":
             action = "redact"
-        elif s["label"] not in {"IMMIGRATION", "OUT_OF_SCOPE"}:
+        elif s["label"] != "OUT_OF_SCOPE":
             for j, other in enumerate(spans):
-                containing = other["label"] in {"IMMIGRATION", "OUT_OF_SCOPE"}
+                containing = other["label"] == "OUT_OF_SCOPE" or (
+                    other["label"] == "IMMIGRATION" and s["label"] != "IMMIGRATION")
                 if containing and other["start"] <= s["start"] and s["end"] <= other["end"]:
                     if STRICT[own[j]] > STRICT[action]:
                         action = own[j]

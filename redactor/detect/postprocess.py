@@ -1,0 +1,147 @@
+"""After Presidio: tidy PERSON spans, carry each detected name to its other mentions in the
+document, and settle overlaps (one label per character, stricter identifiers first)."""
+
+from __future__ import annotations
+
+import regex as re
+
+from redactor.detect.lexicon import Lexicon
+from redactor.model import Finding
+
+# When two labels claim the same characters, the higher priority keeps them.
+PRIORITY = {
+    "EMAIL_ADDRESS": 9,
+    "NHS_NUMBER": 8,
+    "NI_NUMBER": 8,
+    "IMMIGRATION_ID": 7,
+    "DATE_OF_BIRTH": 7,
+    "REFERENCE": 6,
+    "PHONE_NUMBER": 5,
+    "ADDRESS": 4,
+    "PERSON": 3,
+}
+_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|(?:Mc|Mac|O'|O’)[A-Z][a-z]+|[A-Z]{2,3}")
+_SEED_SCORE = 0.55
+
+
+def clean_people(text: str, findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
+    """Keep of each PERSON finding only its longest run of name-like words (titles allowed in
+    front); drop it when no name is left."""
+    out = []
+    for f in findings:
+        if f.label != "PERSON":
+            out.append(f)
+            continue
+        run = _name_run(text, f.start, f.end, lexicon)
+        if run is not None:
+            out.append(_moved(f, *run))
+    return out
+
+
+_WORD = re.compile(r"[^\s,;:()|/]+")
+
+
+def _name_run(text: str, start: int, end: int, lexicon: Lexicon) -> tuple[int, int] | None:
+    start, end = _trim_person(text, start, end)
+    best: tuple[int, int] | None = None
+    run: list[tuple[int, int, bool]] = []  # (start, end, is_title)
+    for m in [*_WORD.finditer(text, start, end), None]:
+        word = m.group(0).rstrip(".") if m else ""
+        between = text[run[-1][1] : m.start()] if (m and run) else " "
+        title = bool(m) and word in lexicon.titles
+        if m and (title or _is_name_word(m.group(0), lexicon)) and "\n" not in between and len(between) <= 2:
+            run.append((m.start(), m.end(), title))
+            continue
+        names = [r for r in run if not r[2]]
+        if names and (best is None or names[-1][1] - run[0][0] > best[1] - best[0]):
+            best = (run[0][0], names[-1][1])
+        run = []
+        if m and (title or _is_name_word(m.group(0), lexicon)):
+            run.append((m.start(), m.end(), title))
+    if best is None:
+        return None
+    return _trim_person(text, *best)
+
+
+def _is_name_word(word: str, lexicon: Lexicon) -> bool:
+    bare = word.rstrip(".").removesuffix("'s").removesuffix("’s")
+    if not bare or any(ch.isdigit() for ch in bare) or bare in lexicon.not_names:
+        return False
+    if len(bare) == 1:
+        return bare.isupper()  # an initial: "L. Dunn", "Mrs K"
+    if bare.isupper():
+        return len(bare.replace(".", "")) <= 3 and bare.replace(".", "") not in lexicon.acronyms
+    return bare[0].isupper()
+
+
+def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    for suffix in ("'s", "’s", "'", "’"):
+        if piece.endswith(suffix):
+            end -= len(suffix)
+            piece = piece[: -len(suffix)]
+    while end > start and not text[end - 1].isalnum() and text[end - 1] != ".":
+        end -= 1
+    while start < end and not text[start].isalnum():
+        start += 1
+    return start, end
+
+
+def _moved(f: Finding, start: int, end: int) -> Finding:
+    if (start, end) == (f.start, f.end):
+        return f
+    return Finding(start, end, f.label, f.score, f.recognizer, f.explanation, f.category, f.subject, f.pattern)
+
+
+def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
+    """A one-word PERSON that is also a word of a detected address (a town, a street) is the place."""
+    place_words = {
+        w for f in findings if f.label == "ADDRESS" for w in re.findall(r"[A-Z][A-Za-z'’-]+", text[f.start : f.end])
+    }
+    return [
+        f for f in findings
+        if not (f.label == "PERSON" and f.recognizer == "SpacyRecognizer" and text[f.start : f.end] in place_words)
+    ]
+
+
+def propagate_names(text: str, findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
+    """Every other whole-word mention of a detected name (or one of its words) is PERSON too."""
+    names: set[str] = set()
+    for f in findings:
+        if f.label != "PERSON" or f.score < _SEED_SCORE:
+            continue
+        for word in _NAME_WORD.findall(text[f.start : f.end]):
+            if word in lexicon.titles or word in lexicon.not_names:
+                continue
+            if word.isupper() and (word in lexicon.acronyms or f.recognizer not in {"initials", "field_person"}):
+                continue
+            names.add(word)
+    if not names:
+        return findings
+    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    extra = [
+        Finding(m.start(), m.end(), "PERSON", 0.6, "name_propagation", "another mention of a detected name")
+        for m in pattern.finditer(text)
+    ]
+    return findings + extra
+
+
+def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """One label per character: higher priority, then higher score, then longer span wins.
+    Findings of the same label that overlap are merged into their union."""
+    ranked = sorted(findings, key=lambda f: (-PRIORITY.get(f.label, 0), -f.score, -(f.end - f.start), f.start))
+    kept: list[Finding] = []
+    for f in ranked:
+        clash = False
+        for i, k in enumerate(kept):
+            if f.start < k.end and k.start < f.end:
+                if k.label == f.label:
+                    if f.start < k.start or f.end > k.end:
+                        kept[i] = _moved(k, min(k.start, f.start), max(k.end, f.end))
+                    clash = True
+                    break
+                clash = True
+                break
+        if not clash:
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end))

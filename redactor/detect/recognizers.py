@@ -1,0 +1,368 @@
+"""Recognizers that need code: validation (phone digit counts, NHS mod-11), cue words, or
+the token stream (names after a field label, initials, address parts).
+
+They follow Presidio's ``LocalRecognizer`` shape: ``analyze(text, entities, nlp_artifacts)``
+returns ``RecognizerResult`` objects with an ``AnalysisExplanation``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex as re
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from redactor.detect.lexicon import Lexicon
+
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+DATE_RE = re.compile(
+    r"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
+    r"|\d{4}-\d{2}-\d{2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS},?\s+\d{{4}}"
+    rf"|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}[-/ ]{MONTHS}[-/ ](?:\d{{4}}|\d{{2}})"
+    r")(?!\d)",
+    re.IGNORECASE,
+)
+YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+class _Recognizer(LocalRecognizer):  # type: ignore[misc]
+    """Common plumbing: one entity, an id used in explanations, results built one way."""
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        self.options = options
+        super().__init__(supported_entities=[entity], name=rec_id, context=context)
+        self.entity = entity
+
+    def load(self) -> None:
+        return None
+
+    def result(self, start: int, end: int, score: float, pattern: str, why: str) -> RecognizerResult:
+        explanation = AnalysisExplanation(
+            recognizer=self.name,
+            original_score=score,
+            pattern_name=pattern,
+            textual_explanation=why,
+        )
+        return RecognizerResult(self.entity, start, end, score, analysis_explanation=explanation)
+
+
+class UkPhoneRecognizer(_Recognizer):
+    """UK numbers (0 or +44 then 9-10 digits in any grouping, optional extension) and other
+    international numbers (+CC then 7-13 digits). Groups are taken while the digit count stays valid."""
+
+    CANDIDATE = re.compile(
+        r"(?<![\w+/])(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d|\(0\d{2,5}\)|0\d)[\d().\- ]{6,18}\d(?![\w/])")
+    EXT = re.compile(r"\s*(?:ext\.?|extension|x)\s*\d{1,5}\b", re.IGNORECASE)
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        results = []
+        for m in self.CANDIDATE.finditer(text):
+            end = self._valid_end(m.group(0))
+            if end is None:
+                continue
+            stop = m.start() + end
+            ext = self.EXT.match(text, stop)
+            if ext:
+                stop = ext.end()
+            results.append(self.result(m.start(), stop, 0.7, "uk_or_international_number", "phone digit count"))
+        return results
+
+    @staticmethod
+    def _valid_end(candidate: str) -> int | None:
+        """End offset of the longest prefix made of whole groups with a valid digit count."""
+        international = candidate.startswith("+") and not candidate.startswith("+44")
+        low, high = (8, 15) if international else (10, 11)
+        if candidate.startswith("+44"):
+            low, high = 12, 13  # 44 plus 10 or 11 national digits (a written (0) counts as one)
+            if "(0)" not in candidate[:8]:
+                low, high = 12, 12
+        best = None
+        digits = 0
+        for g in re.finditer(r"[\d()]+", candidate):
+            digits += sum(ch.isdigit() for ch in g.group(0))
+            if digits > high:
+                break
+            if digits >= low:
+                best = g.end()
+        if best is not None and candidate[:best].count("(") != candidate[:best].count(")"):
+            return None
+        return best
+
+
+class NhsNumberRecognizer(_Recognizer):
+    """Ten digits (3-3-4 or run together) that pass the NHS mod-11 check digit."""
+
+    PATTERN = re.compile(r"(?<![\d/.-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d/-])")
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        out = []
+        for m in self.PATTERN.finditer(text):
+            digits = "".join(m.groups())
+            if self.checksum_ok(digits):
+                out.append(self.result(m.start(), m.end(), 0.75, "nhs_mod11", "10 digits passing the NHS mod-11 check"))
+        return out
+
+    @staticmethod
+    def checksum_ok(digits: str) -> bool:
+        if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
+            return False
+        total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        check = 0 if check == 11 else check
+        return check != 10 and check == int(digits[9])
+
+
+class CuedIdentifierRecognizer(_Recognizer):
+    """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25"."""
+
+    TOKEN = r"([A-Z0-9][A-Z0-9/\-]{2,24}(?:[ ][0-9]{2,6}(?=[\s,.;)]|$)){0,3})"
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        super().__init__(entity, rec_id, context, **options)
+        cues = "|".join(f"(?:{c})" for c in options["cues"])
+        self.pattern = re.compile(
+            rf"(?:{cues})\b[ \t]*(?:\([^)\n]{{0,25}}\))?[ \t:#=.,(\-–]*"
+            rf"(?:(?:is|was|no\.?|number|num|ref)[ \t:#.]*)?(?-i:" + self.TOKEN + ")",
+            re.IGNORECASE,
+        )
+        skip = options.get("skip_after")
+        self.skip = re.compile(rf"{skip}\W*(?:\w+\W+)?$", re.IGNORECASE) if skip else None
+        self.score = float(options.get("score", 0.85))
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        out = []
+        for m in self.pattern.finditer(text):
+            token = m.group(1).rstrip("/-")
+            if sum(ch.isdigit() for ch in token) < 3:
+                continue
+            if self.skip and self.skip.search(text[max(0, m.start() - 20) : m.start()]):
+                continue
+            start = m.start(1)
+            out.append(self.result(start, start + len(token), self.score, "cued_identifier", "identifier after a cue phrase"))
+        return out
+
+
+class DateOfBirthRecognizer(_Recognizer):
+    """A date is a date of birth only when a birth cue ("DOB", "born", "date of birth") comes just before it."""
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        super().__init__(entity, rec_id, context, **options)
+        self.cue = re.compile(options["cues"] + r"[\s:\-–(]*$", re.IGNORECASE)
+        self.max_gap = int(options.get("max_gap", 8))
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        out = []
+        for m in DATE_RE.finditer(text):
+            cue_start = self._cued(text, m.start())
+            if cue_start is not None:
+                out.append(self.result(cue_start, m.end(), 0.85, "dob_cue", "date after a birth cue"))
+            elif self._after_name(text, m.start(), m.group(0)):
+                out.append(self.result(m.start(), m.end(), 0.6, "date_after_name", "date in brackets after a name"))
+        for m in YEAR_RE.finditer(text):
+            before = text[max(0, m.start() - 12) : m.start()]
+            if re.search(r"\bborn\s+(?:in\s+)?$", before, re.IGNORECASE):
+                out.append(self.result(m.start(), m.end(), 0.6, "born_in_year", "year after 'born'"))
+        return out
+
+    def _cued(self, text: str, start: int) -> int | None:
+        """Where the finding starts when a birth cue precedes the date: a short cue ("DOB",
+        "d.o.b.") is taken into the span, as many annotators write it; a long one is not."""
+        window = text[max(0, start - 40) : start]
+        found = self.cue.search(window)
+        if not found or len(window) - found.end() > self.max_gap:
+            return None
+        cue = found.group(0).strip(" :-–(\t\n")
+        if len(cue) <= 6 and re.fullmatch(r"(?i)d\.?o\.?b\.?", cue):
+            return start - (len(window) - found.start())
+        return start
+
+    @staticmethod
+    def _after_name(text: str, start: int, date: str) -> bool:
+        """"Aisha Noor (12/12/1992)": a past-century or early-2000s date in brackets right after a name."""
+        before = text[max(0, start - 30) : start]
+        if not re.search(r"[A-Z][a-z]+\s*\($", before):
+            return False
+        year = re.search(r"(\d{4}|\d{2})$", date)
+        if year is None:
+            return False
+        y = int(year.group(1))
+        y = y + (1900 if y > 30 else 2000) if y < 100 else y
+        return 1920 <= y <= 2024
+
+
+class FieldPersonRecognizer(_Recognizer):
+    """A name written after a field label ("Victim: Rosa Quispe", "Chair - DI Helen Marsh")."""
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        super().__init__(entity, rec_id, context, **options)
+        self.lexicon: Lexicon = options["lexicon"]
+        self.field = re.compile(rf"(?:^|(?<=[\n|;(]\s*)|(?<=[.\-–]\s+))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*", re.MULTILINE)
+        self.score = float(options.get("score", 0.8))
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        if nlp_artifacts is None or nlp_artifacts.tokens is None:
+            return []
+        doc = nlp_artifacts.tokens
+        out = []
+        for m in self.field.finditer(text):
+            for start, end in self._names_after(doc, m.end()):
+                out.append(self.result(start, end, self.score, "field_label", "name after a field label"))
+        return out
+
+    def _names_after(self, doc: Any, offset: int) -> list[tuple[int, int]]:
+        """The names in a field's value: "Elif (9), Can (6)", "Helen Marsh (Police), Joe Bloggs"."""
+        i = next((t.i for t in doc if t.idx >= offset), len(doc))
+        names: list[tuple[int, int]] = []
+        depth = 0
+        while i < len(doc) and len(names) < 12:
+            tok = doc[i]
+            if "\n" in tok.text or (tok.text in {".", ";", "|"} and depth == 0):
+                break
+            if tok.text == "(":
+                depth += 1
+            elif tok.text == ")":
+                depth = max(0, depth - 1)
+            elif depth == 0 and self._is_name_token(tok.text):
+                j = i
+                while j + 1 < len(doc) and self._is_name_token(doc[j + 1].text) and "\n" not in doc[j].whitespace_:
+                    j += 1
+                names.append((doc[i].idx, doc[j].idx + len(doc[j].text)))
+                i = j
+            elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–"} and not names:
+                if tok.text.rstrip(".") not in self.lexicon.titles:
+                    break
+            elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–"}:
+                break
+            i += 1
+        return names
+
+    def _is_name_token(self, word: str) -> bool:
+        if word.rstrip(".") in self.lexicon.titles:
+            return False
+        if _name_like(word, self.lexicon):
+            return True
+        if len(word) <= 2 and word[:1].isupper() and word.endswith("."):
+            return True  # an initial: "A. Brennan"
+        return word.isupper() and len(word) >= 3 and word not in self.lexicon.acronyms \
+            and word.title() not in self.lexicon.not_names and word.isalpha()
+
+
+def _name_like(word: str, lexicon: Lexicon) -> bool:
+    if word in lexicon.not_names or word.upper() in lexicon.acronyms and len(word) <= 3 and word.isupper():
+        return False
+    if re.fullmatch(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*", word):
+        return True
+    if re.fullmatch(r"(?:Mc|Mac|O'|O’|De|Da|Di|Le|La)[A-Z][a-z]+", word):
+        return True
+    return bool(re.fullmatch(r"[A-Z]{2,3}|[A-Z]\.(?:[A-Z]\.){0,2}", word)) and word.replace(".", "") not in lexicon.acronyms
+
+
+class InitialsRecognizer(_Recognizer):
+    """Two or three capitals standing for a person ("AB", "J.T.") and not a known abbreviation.
+
+    Skipped in shouted lines (mostly capitals), where every word would look like initials.
+    """
+
+    PATTERN = re.compile(r"(?<![\w.&/-])(?:[A-Z]{2,3}|[A-Z]\.[A-Z]\.(?:[A-Z]\.)?)(?![\w&/-])(?:'s)?")
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        super().__init__(entity, rec_id, context, **options)
+        self.lexicon: Lexicon = options["lexicon"]
+        self.score = float(options.get("score", 0.55))
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        out = []
+        for m in self.PATTERN.finditer(text):
+            word = m.group(0).removesuffix("'s")
+            if word.replace(".", "") in self.lexicon.acronyms or _shouted_line(text, m.start()):
+                continue
+            out.append(self.result(m.start(), m.start() + len(word), self.score, "initials", "capitals standing for a name"))
+        return out
+
+
+def _shouted_line(text: str, index: int) -> bool:
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    line = text[start : end if end != -1 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+
+
+class UkAddressRecognizer(_Recognizer):
+    """House number and street, flat and building, refuge or estate name, town and postcode,
+    joined into one span; a bare street name ("not to attend Kiln Lane") on its own too.
+
+    An address in an organisation's letterhead or signature (an office, not a home) is skipped
+    unless the text around it says it is a refuge or someone's address."""
+
+    POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[\dA-HJKPSTUW]?|[A-HK-Y]\d[\dABEHMNPRV-Y]?) ?\d[ABD-HJLNP-UW-Z]{2})"
+    WORD = r"(?:[A-Z][a-z'’\-]+(?:[A-Z][a-z]+)?|[A-Z]{2,}(?:['’][A-Z]+)?)\b(?![\d])"
+    ORG = re.compile(
+        r"(?i)\b(?:service|services|council|solicitors|llp|ltd|limited|team|partnership|trust|offices?|floor|"
+        r"po box|police station|surgery|academy|civic|town hall|headquarters|hq|business|chambers|department|"
+        r"directorate|programme|project|charity|registered|company)\b")
+    HOME = re.compile(r"(?i)\b(?:refuge|safe house|placement|hostel|lives|living|address|resides|home|staying|moved|"
+                      r"dob|d\.o\.b|victim|perpetrator|tenant|flat)\b")
+    BARE_TYPES = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Crescent", "Gardens", "Grove", "Terrace",
+                  "Walk", "Mews", "Rise", "Parade", "Square", "Brae", "Wynd", "Estate")
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        super().__init__(entity, rec_id, context, **options)
+        lex: Lexicon = options["lexicon"]
+        self.not_town = lex.not_names
+        self.patterns = self._patterns(lex)
+
+    def _patterns(self, lex: Lexicon) -> list[tuple[str, Any]]:
+        def either_case(words: Any) -> str:
+            forms = {f for word in words for f in (word, word.upper())}
+            return "|".join(sorted(forms, key=len, reverse=True))
+
+        w, pc = self.WORD, self.POSTCODE
+        streets, buildings = either_case(lex.street_types), either_case(lex.building_types)
+        flat = r"(?:(?i:flat|apartment|apt\.?|unit|room|studio)\s+(?:\d+[A-Za-z]?|[A-Z])\b,?\s*)"
+        place = rf"(?:(?:{w}\s+){{0,4}}(?:(?:{buildings})\b|(?i:refuge|hostel|safe\s+house))(?:\s+(?i:refuge|emergency\s+placement|placement|hostel))?,?\s*)"
+        number = r"(?:\d{1,4}[A-Za-z]?(?:\s*[-–]\s*\d{1,4})?,?\s+)"
+        street = rf"(?:(?:{w}|St\.?)\s+){{0,3}}(?:{streets})\b(?:\s+(?:North|South|East|West|Upper|Lower))?"
+        town = rf"(?:,?[ \t]*(?:{w})(?:[ \t]+(?:{w}|upon|on|under|in|le|by))*)"
+        postcode = rf"(?:,?\s*{pc}\b)"
+        bare = "|".join(self.BARE_TYPES)
+        return [
+            ("street_address", re.compile(rf"{flat}?{place}?{number}{street}(?:,{town}){{0,2}}{postcode}?")),
+            ("flat_building", re.compile(rf"{flat}{place}?(?:{number}?{street})?(?:,{town}){{0,2}}{postcode}?")),
+            ("named_place_postcode", re.compile(rf"{place}{number}?(?:{w}\s+){{0,3}}(?:,{town}){{0,2}}{postcode}")),
+            ("number_name_postcode", re.compile(rf"{number}{w}(?:,{town}){{1,2}}{postcode}")),
+            ("bare_street", re.compile(rf"(?<![\w,] )(?:(?:{w})\s+){{1,3}}(?:{bare})\b(?:\s+(?:North|South|East|West))?")),
+            ("postcode", re.compile(rf"\b{pc}\b")),
+        ]
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        out = []
+        for pid, pat in self.patterns:
+            for m in pat.finditer(text):
+                end = self._trim(text, m.start(), m.end())
+                if end <= m.start() or self._office(text, m.start(), end):
+                    continue
+                score = {"postcode": 0.5, "bare_street": 0.45}.get(pid, 0.75)
+                out.append(self.result(m.start(), end, score, pid, "UK address shape"))
+        return out
+
+    def _office(self, text: str, start: int, end: int) -> bool:
+        line_start = text.rfind("\n", 0, start) + 1
+        prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+        around = text[prev_start:end]
+        return bool(self.ORG.search(around)) and not self.HOME.search(around)
+
+    def _trim(self, text: str, start: int, end: int) -> int:
+        """Drop trailing town words that are really the next sentence's words."""
+        piece = text[start:end]
+        parts = re.split(r"(,\s*)", piece)
+        while len(parts) > 2 and (not parts[-1].split() or parts[-1].split()[0] in self.not_town) \
+                and not re.search(self.POSTCODE, parts[-1]):
+            parts = parts[:-2]
+        return start + len("".join(parts).rstrip(" ,"))
