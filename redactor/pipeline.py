@@ -13,7 +13,8 @@ from typing import Any
 
 from redactor import ingest
 from redactor.detect import Detector
-from redactor.model import Document, Finding
+from redactor.errors import EmptyDocumentError
+from redactor.model import Document, Finding, Notice
 
 # Until a release policy decides, a person decides everything.
 PENDING_RULE = "pending"
@@ -55,6 +56,14 @@ class ScanResult:
         return out
 
 
+def _text_document(text: str, name: str) -> Document:
+    try:
+        return ingest.from_text(text, name)
+    except EmptyDocumentError:
+        notice = Notice("empty", "the text is empty: nothing was analysed", hold=True)
+        return Document(text, "text", name, "", notices=(notice,))
+
+
 class Redactor:
     def __init__(self, detector: Detector) -> None:
         self.detector = detector
@@ -72,10 +81,16 @@ class Redactor:
     def scan_text(self, text: str, name: str = "text") -> ScanResult:
         return self.scan_document(ingest.from_text(text, name))
 
-    def scan_many(self, texts: Sequence[str]) -> list[ScanResult]:
-        docs = [ingest.from_text(t, f"doc-{i}") for i, t in enumerate(texts)]
+    def scan_many(self, texts: Sequence[str], releases: Sequence[dict[str, Any] | None] | None = None) -> list[ScanResult]:
+        """Scan many texts in one spaCy stream. An empty text gives an empty result held for review."""
+        docs = [_text_document(t, f"doc-{i}") for i, t in enumerate(texts)]
         found = self.detector.detect_texts([d.text for d in docs])
         return [self._decide(d, f) for d, f in zip(docs, found, strict=True)]
+
+    def predict(self, gold: Sequence[dict[str, Any]]) -> list[tuple[list[dict[str, Any]], bool | None]]:
+        """Findings in the evaluation format for annotated documents (only text and release are read)."""
+        results = self.scan_many([g["text"] for g in gold], [g.get("release") for g in gold])
+        return [([d.as_json() for d in r.items], r.release_allowed) for r in results]
 
     def _decide(self, document: Document, findings: Sequence[Finding]) -> ScanResult:
         items = tuple(Decided(f, "review", PENDING_RULE, PENDING_REASON) for f in findings)

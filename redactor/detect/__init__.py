@@ -17,6 +17,7 @@ from redactor import paths
 from redactor.detect import postprocess
 from redactor.detect.engine import build_analyzer, chunks, load_nlp_config, load_spacy
 from redactor.detect.lexicon import Lexicon, load_lexicon
+from redactor.detect.places import place_names
 from redactor.detect.registry import load_recognizers
 from redactor.model import ENTITY_LABELS, Detection, Document, Finding
 
@@ -75,7 +76,8 @@ class Detector:
         passages = [f for f in findings if f.label not in ENTITY_LABELS]
         entities = postprocess.clean_people(text, entities, self.lexicon)
         entities = postprocess.drop_address_words(text, entities)
-        entities = postprocess.propagate_names(text, entities, self.lexicon)
+        entities = postprocess.drop_non_people(text, entities, self.lexicon, place_names())
+        entities = postprocess.propagate_names(text, entities, self.lexicon, place_names())
         entities = postprocess.resolve_overlaps(entities)
         return tuple(sorted(entities + passages, key=lambda f: (f.start, f.end, f.label)))
 

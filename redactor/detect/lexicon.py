@@ -9,7 +9,7 @@ import yaml
 
 from redactor.errors import RulesError
 
-_KEYS = ("acronyms", "not_names", "titles", "street_types", "building_types")
+_KEYS = ("acronyms", "not_names", "titles", "street_types", "building_types", "org_words")
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Lexicon:
     titles: frozenset[str]
     street_types: tuple[str, ...]
     building_types: tuple[str, ...]
+    org_words: frozenset[str]
 
 
 def load_lexicon(path: Path) -> Lexicon:
@@ -38,4 +39,5 @@ def load_lexicon(path: Path) -> Lexicon:
         titles=frozenset(data["titles"]),
         street_types=tuple(dict.fromkeys(data["street_types"])),
         building_types=tuple(dict.fromkeys(data["building_types"])),
+        org_words=frozenset(w.rstrip(".") for w in data["org_words"]),
     )

@@ -70,7 +70,10 @@ def _is_name_word(word: str, lexicon: Lexicon) -> bool:
     if len(bare) == 1:
         return bare.isupper()  # an initial: "L. Dunn", "Mrs K"
     if bare.isupper():
-        return len(bare.replace(".", "")) <= 3 and bare.replace(".", "") not in lexicon.acronyms
+        plain = bare.replace(".", "")
+        if plain in lexicon.acronyms:
+            return False
+        return len(plain) <= 3 or (plain.isalpha() and plain.title() not in lexicon.not_names)
     return bare[0].isupper()
 
 
@@ -93,6 +96,32 @@ def _moved(f: Finding, start: int, end: int) -> Finding:
     return Finding(start, end, f.label, f.score, f.recognizer, f.explanation, f.category, f.subject, f.pattern)
 
 
+STRONG = {"field_person", "titled_person", "relation_person"}
+_NEXT_WORD = re.compile(r"[ \t]*([A-Z][\w'’]*\.?)")
+
+
+def drop_non_people(text: str, findings: list[Finding], lexicon: Lexicon, places: frozenset[str]) -> list[Finding]:
+    """PERSON findings that are part of an organisation's name ("Asha Project"), a place known to
+    GeoNames, or an unknown abbreviation are dropped unless a field label or title vouched for them."""
+    out = []
+    for f in findings:
+        if f.label == "PERSON" and f.recognizer not in STRONG and not _is_person(text, f, lexicon, places):
+            continue
+        out.append(f)
+    return out
+
+
+def _is_person(text: str, f: Finding, lexicon: Lexicon, places: frozenset[str]) -> bool:
+    piece = text[f.start : f.end]
+    nxt = _NEXT_WORD.match(text, f.end)
+    if nxt and nxt.group(1).rstrip(".") in lexicon.org_words:
+        return False
+    words = [w for w in re.findall(r"[\w'’-]+", piece) if w not in lexicon.titles]
+    if words and all(w in places for w in words) and f.recognizer in {"SpacyRecognizer", "name_propagation"}:
+        return False
+    return not (piece.isupper() and len(piece) <= 3 and f.recognizer == "SpacyRecognizer")
+
+
 def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
     """A one-word PERSON that is also a word of a detected address (a town, a street) is the place."""
     place_words = {
@@ -104,8 +133,10 @@ def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def propagate_names(text: str, findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
-    """Every other whole-word mention of a detected name (or one of its words) is PERSON too."""
+def propagate_names(text: str, findings: list[Finding], lexicon: Lexicon,
+                    places: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every other whole-word mention of a detected name (or one of its words) is PERSON too,
+    except where the mention is the first word of an organisation's name."""
     names: set[str] = set()
     for f in findings:
         if f.label != "PERSON" or f.score < _SEED_SCORE:
@@ -113,16 +144,20 @@ def propagate_names(text: str, findings: list[Finding], lexicon: Lexicon) -> lis
         for word in _NAME_WORD.findall(text[f.start : f.end]):
             if word in lexicon.titles or word in lexicon.not_names:
                 continue
+            if word in places and f.recognizer not in STRONG:
+                continue
             if word.isupper() and (word in lexicon.acronyms or f.recognizer not in {"initials", "field_person"}):
                 continue
             names.add(word)
     if not names:
         return findings
     pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
-    extra = [
-        Finding(m.start(), m.end(), "PERSON", 0.6, "name_propagation", "another mention of a detected name")
-        for m in pattern.finditer(text)
-    ]
+    extra = []
+    for m in pattern.finditer(text):
+        nxt = _NEXT_WORD.match(text, m.end())
+        if nxt and nxt.group(1).rstrip(".") in lexicon.org_words:
+            continue
+        extra.append(Finding(m.start(), m.end(), "PERSON", 0.6, "name_propagation", "another mention of a detected name"))
     return findings + extra
 
 
@@ -132,16 +167,26 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     ranked = sorted(findings, key=lambda f: (-PRIORITY.get(f.label, 0), -f.score, -(f.end - f.start), f.start))
     kept: list[Finding] = []
     for f in ranked:
-        clash = False
         for i, k in enumerate(kept):
-            if f.start < k.end and k.start < f.end:
-                if k.label == f.label:
-                    if f.start < k.start or f.end > k.end:
-                        kept[i] = _moved(k, min(k.start, f.start), max(k.end, f.end))
-                    clash = True
-                    break
-                clash = True
+            if not (f.start < k.end and k.start < f.end):
+                continue
+            if k.label == f.label:
+                if f.start < k.start or f.end > k.end:
+                    kept[i] = _moved(k, min(k.start, f.start), max(k.end, f.end))
+                f = None
                 break
-        if not clash:
+            f = _outside(f, k)
+            if f is None:
+                break
+        if f is not None:
             kept.append(f)
     return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def _outside(f: Finding, k: Finding) -> Finding | None:
+    """What is left of ``f`` beside a stronger ``k``: the longer side, if it keeps most of ``f``."""
+    left, right = (f.start, min(f.end, k.start)), (max(f.start, k.end), f.end)
+    start, end = max(left, right, key=lambda span: span[1] - span[0])
+    if end - start < 0.6 * (f.end - f.start):
+        return None
+    return _moved(f, start, end)

@@ -57,7 +57,7 @@ class UkPhoneRecognizer(_Recognizer):
     international numbers (+CC then 7-13 digits). Groups are taken while the digit count stays valid."""
 
     CANDIDATE = re.compile(
-        r"(?<![\w+/])(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d|\(0\d{2,5}\)|0\d)[\d().\- ]{6,18}\d(?![\w/])")
+        r"(?<![\w+/])(?:(?:\+|00)\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d|\(0\d{2,5}\)|0\d)[\d().\- ]{6,18}\d(?![\w/])")
     EXT = re.compile(r"\s*(?:ext\.?|extension|x)\s*\d{1,5}\b", re.IGNORECASE)
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
@@ -75,13 +75,19 @@ class UkPhoneRecognizer(_Recognizer):
 
     @staticmethod
     def _valid_end(candidate: str) -> int | None:
-        """End offset of the longest prefix made of whole groups with a valid digit count."""
-        international = candidate.startswith("+") and not candidate.startswith("+44")
-        low, high = (8, 15) if international else (10, 11)
-        if candidate.startswith("+44"):
-            low, high = 12, 13  # 44 plus 10 or 11 national digits (a written (0) counts as one)
-            if "(0)" not in candidate[:8]:
-                low, high = 12, 12
+        """End offset of the longest prefix made of whole digit groups with a valid digit count:
+        10-11 digits for a UK number from 0; 44 + 10 (or 11 with a written "(0)"); 8-15 otherwise.
+        A leading "00" counts its two zeros."""
+        zeros = 2 if candidate.startswith("00") else 0
+        plus = candidate.startswith("+") or zeros
+        rest = candidate[1:] if candidate.startswith("+") else candidate[zeros:]
+        if not plus:
+            low, high = 10, 11
+        elif rest.startswith("44"):
+            low, high = (12, 13) if "(0)" in candidate[:10] else (12, 12)
+        else:
+            low, high = 8, 15
+        low, high = low + zeros, high + zeros
         best = None
         digits = 0
         for g in re.finditer(r"[\d()]+", candidate):
@@ -121,7 +127,7 @@ class NhsNumberRecognizer(_Recognizer):
 class CuedIdentifierRecognizer(_Recognizer):
     """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25"."""
 
-    TOKEN = r"([A-Z0-9][A-Z0-9/\-]{2,24}(?:[ ][0-9]{2,6}(?=[\s,.;)]|$)){0,3})"
+    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{2,24}(?:[ ][0-9]{2,6}(?=[\s,.;)]|$)){0,3})"
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
@@ -164,10 +170,35 @@ class DateOfBirthRecognizer(_Recognizer):
                 out.append(self.result(cue_start, m.end(), 0.85, "dob_cue", "date after a birth cue"))
             elif self._after_name(text, m.start(), m.group(0)):
                 out.append(self.result(m.start(), m.end(), 0.6, "date_after_name", "date in brackets after a name"))
+        out.extend(self._table_column(text))
         for m in YEAR_RE.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
             if re.search(r"\bborn\s+(?:in\s+)?$", before, re.IGNORECASE):
                 out.append(self.result(m.start(), m.end(), 0.6, "born_in_year", "year after 'born'"))
+        return out
+
+    def _table_column(self, text: str) -> list[RecognizerResult]:
+        """Dates in the column of a "|" or tab table whose header cell says DOB / date of birth."""
+        out = []
+        column: int | None = None
+        sep = "|"
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            stripped = line.strip()
+            if not stripped:
+                column = None
+            elif "|" in line or "\t" in line:
+                sep = "|" if "|" in line else "\t"
+                cells = line.split(sep)
+                heads = [i for i, c in enumerate(cells) if self.cue.search(c.strip() + " ") and len(c.strip()) < 20]
+                if heads:
+                    column = heads[0]
+                elif column is not None and column < len(cells):
+                    cell_start = pos + sum(len(c) + 1 for c in cells[:column])
+                    for m in DATE_RE.finditer(cells[column]):
+                        out.append(self.result(cell_start + m.start(), cell_start + m.end(), 0.8, "dob_column",
+                                               "date in a table's date-of-birth column"))
+            pos += len(line)
         return out
 
     def _cued(self, text: str, start: int) -> int | None:
@@ -203,6 +234,8 @@ class FieldPersonRecognizer(_Recognizer):
         super().__init__(entity, rec_id, context, **options)
         self.lexicon: Lexicon = options["lexicon"]
         self.field = re.compile(rf"(?:^|(?<=[\n|;(]\s*)|(?<=[.\-–]\s+))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*", re.MULTILINE)
+        self.bare = re.compile(rf"\b(?:{options['unpunctuated']})[ \t]+") if options.get("unpunctuated") else None
+        self.relation = re.compile(rf"(?i:{options['relations']})[ \t]*,?[ \t]+") if options.get("relations") else None
         self.score = float(options.get("score", 0.8))
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
@@ -210,9 +243,15 @@ class FieldPersonRecognizer(_Recognizer):
             return []
         doc = nlp_artifacts.tokens
         out = []
-        for m in self.field.finditer(text):
-            for start, end in self._names_after(doc, m.end()):
-                out.append(self.result(start, end, self.score, "field_label", "name after a field label"))
+        cues = [(self.field, "field_label", "name after a field label")]
+        if self.bare is not None:
+            cues.append((self.bare, "field_label", "name after a sign-off or greeting"))
+        if self.relation is not None:
+            cues.append((self.relation, "relation_word", "name after a relationship word"))
+        for pattern, pid, why in cues:
+            for m in pattern.finditer(text):
+                for start, end in self._names_after(doc, m.end()):
+                    out.append(self.result(start, end, self.score, pid, why))
         return out
 
     def _names_after(self, doc: Any, offset: int) -> list[tuple[int, int]]:
@@ -232,7 +271,8 @@ class FieldPersonRecognizer(_Recognizer):
                 j = i
                 while j + 1 < len(doc) and self._is_name_token(doc[j + 1].text) and "\n" not in doc[j].whitespace_:
                     j += 1
-                names.append((doc[i].idx, doc[j].idx + len(doc[j].text)))
+                if not (doc[i].text.isupper() and len(doc[i].text) > 1 and not _ends_shouted_name(doc, j)):
+                    names.append((doc[i].idx, doc[j].idx + len(doc[j].text)))
                 i = j
             elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–"} and not names:
                 if tok.text.rstrip(".") not in self.lexicon.titles:
@@ -251,6 +291,15 @@ class FieldPersonRecognizer(_Recognizer):
             return True  # an initial: "A. Brennan"
         return word.isupper() and len(word) >= 3 and word not in self.lexicon.acronyms \
             and word.title() not in self.lexicon.not_names and word.isalpha()
+
+
+def _ends_shouted_name(doc: Any, j: int) -> bool:
+    """In text written in capitals, a run of capitals is a name only where punctuation, a bracket,
+    "DOB" or the line's end follows it ("CHILD MILA (6)", "P - VIKTOR MOROZ DOB ...")."""
+    if j + 1 >= len(doc) or "\n" in doc[j].whitespace_ or "\n" in doc[j + 1].text:
+        return True
+    nxt = doc[j + 1].text
+    return nxt in {"(", ",", "/", ";", ".", "-", "–", ":", ")"} or nxt.upper().replace(".", "") == "DOB"
 
 
 def _name_like(word: str, lexicon: Lexicon) -> bool:
@@ -327,7 +376,7 @@ class UkAddressRecognizer(_Recognizer):
         streets, buildings = either_case(lex.street_types), either_case(lex.building_types)
         flat = r"(?:(?i:flat|apartment|apt\.?|unit|room|studio)\s+(?:\d+[A-Za-z]?|[A-Z])\b,?\s*)"
         place = rf"(?:(?:{w}\s+){{0,4}}(?:(?:{buildings})\b|(?i:refuge|hostel|safe\s+house))(?:\s+(?i:refuge|emergency\s+placement|placement|hostel))?,?\s*)"
-        number = r"(?:\d{1,4}[A-Za-z]?(?:\s*[-–]\s*\d{1,4})?,?\s+)"
+        number = r"(?:\d{1,4}[A-Za-z]?(?:[-–]\d{1,4})?,?\s+)"
         street = rf"(?:(?:{w}|St\.?)\s+){{0,3}}(?:{streets})\b(?:\s+(?:North|South|East|West|Upper|Lower))?"
         town = rf"(?:,?[ \t]*(?:{w})(?:[ \t]+(?:{w}|upon|on|under|in|le|by))*)"
         postcode = rf"(?:,?\s*{pc}\b)"
@@ -337,7 +386,7 @@ class UkAddressRecognizer(_Recognizer):
             ("flat_building", re.compile(rf"{flat}{place}?(?:{number}?{street})?(?:,{town}){{0,2}}{postcode}?")),
             ("named_place_postcode", re.compile(rf"{place}{number}?(?:{w}\s+){{0,3}}(?:,{town}){{0,2}}{postcode}")),
             ("number_name_postcode", re.compile(rf"{number}{w}(?:,{town}){{1,2}}{postcode}")),
-            ("bare_street", re.compile(rf"(?<![\w,] )(?:(?:{w})\s+){{1,3}}(?:{bare})\b(?:\s+(?:North|South|East|West))?")),
+            ("bare_street", re.compile(rf"(?:(?:{w})[ \t]+){{1,3}}(?:{bare})\b(?:[ \t]+(?:North|South|East|West))?")),
             ("postcode", re.compile(rf"\b{pc}\b")),
         ]
 

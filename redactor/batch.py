@@ -1,0 +1,95 @@
+"""``marac-redact batch``: JSON Lines in, JSON Lines out, models loaded once.
+
+Input lines are ``{"id", "text", "doc_type"?, "release"?}``; only those keys are read (annotations
+or anything else on the line are never looked at). Output lines are
+``{"id", "findings": [...], "release_allowed": true|false|null}`` in input order. The output is
+written to a temporary file and moved into place only when every line succeeded, so a failure
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from redactor.errors import InputError
+
+GROUP = 16  # documents per nlp.pipe call
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    id: str
+    text: str
+    doc_type: str | None
+    release: dict[str, Any] | None
+
+
+def read_items(path: Path) -> Iterator[BatchItem]:
+    if not path.is_file():
+        raise InputError(f"{path.name}: file not found")
+    with path.open(encoding="utf-8", errors="strict") as fh:
+        try:
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    yield _item(line, f"{path.name}:{n}")
+        except UnicodeDecodeError as e:
+            raise InputError(f"{path.name}: not UTF-8 text") from e
+
+
+def _item(line: str, where: str) -> BatchItem:
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{where}: not a JSON object ({e.msg})") from e
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: not a JSON object")
+    doc_id, text, release = raw.get("id"), raw.get("text"), raw.get("release")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: 'text' must be a string")
+    if doc_id is None or not isinstance(doc_id, str | int):
+        raise InputError(f"{where}: 'id' must be a string or number")
+    if release is not None and not isinstance(release, dict):
+        raise InputError(f"{where}: 'release' must be an object")
+    doc_type = raw.get("doc_type")
+    return BatchItem(str(doc_id), text, doc_type if isinstance(doc_type, str) else None, release)
+
+
+def _groups(items: Iterator[BatchItem]) -> Iterator[list[BatchItem]]:
+    group: list[BatchItem] = []
+    for item in items:
+        group.append(item)
+        if len(group) == GROUP:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
+    from redactor.pipeline import Redactor
+
+    items = list(read_items(source))  # validate every line before loading models or writing
+    redactor = Redactor.load()
+    fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=str(target.parent or Path(".")))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out, tqdm(total=len(items), disable=not progress,
+                                                               unit="doc") as bar:
+            for group in _groups(iter(items)):
+                results = redactor.scan_many([i.text for i in group], [i.release for i in group])
+                for item, result in zip(group, results, strict=True):
+                    line = {"id": item.id, **result.as_json(with_text=False)}
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                bar.update(len(group))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(items)

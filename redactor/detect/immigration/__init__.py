@@ -1,0 +1,1 @@
+"""Immigration passages (placeholder)."""
