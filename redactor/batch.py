@@ -80,8 +80,10 @@ def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
     redactor = Redactor.load()
     fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=str(target.parent or Path(".")))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out, tqdm(total=len(items), disable=not progress,
-                                                               unit="doc") as bar:
+        with (
+            os.fdopen(fd, "w", encoding="utf-8") as out,
+            tqdm(total=len(items), disable=not progress, unit="doc") as bar,
+        ):
             for group in _groups(iter(items)):
                 results = redactor.scan_many([i.text for i in group], [i.release for i in group])
                 for item, result in zip(group, results, strict=True):

@@ -20,8 +20,10 @@ PROG = "marac-redact"
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog=PROG, description="Find and redact personal data and immigration "
-                                 "information in Marac minutes, letters and emails.")
+    ap = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find and redact personal data and immigration information in Marac minutes, letters and emails.",
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     scan = sub.add_parser("scan", help="list what a document holds")
     scan.add_argument("file", type=Path)
@@ -75,8 +77,10 @@ def _table(text: str, data: dict[str, Any]) -> str:
         piece = " ".join(text[f["start"] : f["end"]].split())
         piece = piece if len(piece) <= 50 else piece[:47] + "..."
         cs = f"{f['category']}/{f['subject']}" if f["category"] else ""
-        rows.append(f"{f['start']:>6}-{f['end']:<6}  {f['label']:<15}{cs:<22}{f['score']:>6.2f}  "
-                    f"{f['decision']:<8} {f['rule']:<14} {piece}")
+        rows.append(
+            f"{f['start']:>6}-{f['end']:<6}  {f['label']:<15}{cs:<22}{f['score']:>6.2f}  "
+            f"{f['decision']:<8} {f['rule']:<14} {piece}"
+        )
     for n in data.get("notices", []):
         rows.append(f"notice: {n['message']}" + (" (held for review)" if n["hold"] else ""))
     rows.append(f"{len(data['findings'])} findings")

@@ -33,9 +33,17 @@ class Decided:
     def as_json(self) -> dict[str, Any]:
         f = self.finding
         return {
-            "start": f.start, "end": f.end, "label": f.label, "category": f.category, "subject": f.subject,
-            "score": f.score, "decision": self.decision, "rule": self.rule, "reason": self.reason,
-            "recognizer": f.recognizer, "pattern": f.pattern,
+            "start": f.start,
+            "end": f.end,
+            "label": f.label,
+            "category": f.category,
+            "subject": f.subject,
+            "score": f.score,
+            "decision": self.decision,
+            "rule": self.rule,
+            "reason": self.reason,
+            "recognizer": f.recognizer,
+            "pattern": f.pattern,
         }
 
 
@@ -81,7 +89,9 @@ class Redactor:
     def scan_text(self, text: str, name: str = "text") -> ScanResult:
         return self.scan_document(ingest.from_text(text, name))
 
-    def scan_many(self, texts: Sequence[str], releases: Sequence[dict[str, Any] | None] | None = None) -> list[ScanResult]:
+    def scan_many(
+        self, texts: Sequence[str], releases: Sequence[dict[str, Any] | None] | None = None
+    ) -> list[ScanResult]:
         """Scan many texts in one spaCy stream. An empty text gives an empty result held for review."""
         docs = [_text_document(t, f"doc-{i}") for i, t in enumerate(texts)]
         found = self.detector.detect_texts([d.text for d in docs])

@@ -100,7 +100,8 @@ def _textbox_paragraph(text: str) -> str:
     fallback = (
         f"<mc:Fallback><w:pict><v:shape><v:textbox>{inner}</v:textbox></v:shape></w:pict></mc:Fallback>"
     )
-    return f"<w:p>{_run('Before the box ')}<w:r><mc:AlternateContent>{choice}{fallback}</mc:AlternateContent></w:r></w:p>"
+    box = f"<w:r><mc:AlternateContent>{choice}{fallback}</mc:AlternateContent></w:r>"
+    return f"<w:p>{_run('Before the box ')}{box}</w:p>"
 
 
 def _notes_part(document: docx.document.Document, kind: str, text: str) -> None:

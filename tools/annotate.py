@@ -50,9 +50,17 @@ CATEGORIES = {"STATUS", "NRPF", "COERCION", "ENFORCEMENT"}
 SUBJECTS = {"victim", "perpetrator", "child", "other"}
 DOC_TYPES = {"minutes", "letter", "email", "referral", "notes"}
 RECIPIENTS = {
-    "immigration_enforcement", "police", "probation", "children_social_care",
-    "adult_social_care", "health", "housing", "education", "specialist_support",
-    "legal_adviser", "other",
+    "immigration_enforcement",
+    "police",
+    "probation",
+    "children_social_care",
+    "adult_social_care",
+    "health",
+    "housing",
+    "education",
+    "specialist_support",
+    "legal_adviser",
+    "other",
 }
 PURPOSES = {"safeguarding", "victim_application", "legal_proceedings", "other"}
 
@@ -87,7 +95,7 @@ def parse_markup(marked: str, where: str) -> tuple[str, list[dict]]:
         tok = m.group(0)
         if tok in closers:
             if not stack or stack[-1].kind != closers[tok]:
-                raise MarkupError(f"{where}: unexpected {tok!r} near {marked[max(0, m.start()-40):m.start()]!r}")
+                raise MarkupError(f"{where}: unexpected {tok!r} near {marked[max(0, m.start() - 40) : m.start()]!r}")
             top = stack.pop()
             if length == top.start:
                 raise MarkupError(f"{where}: empty span")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
 from redactor import paths
 from redactor.detect import postprocess
@@ -60,7 +61,9 @@ class Detector:
         pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in chunks(t, self.chunk_chars)]
         found: list[list[Finding]] = [[] for _ in texts]
         docs = self.nlp.pipe(chunk for _, _, chunk in pieces)
-        engine = self.analyzer.nlp_engine
+        # Our own Docs go to Presidio as NlpArtifacts, so spaCy parses each text once (the
+        # converter is a protected method of Presidio's spaCy engine; its public API would re-parse).
+        engine = cast(SpacyNlpEngine, self.analyzer.nlp_engine)
         for (i, off, chunk), doc in zip(pieces, docs, strict=True):
             artifacts = engine._doc_to_nlp_artifact(doc, "en")
             results = self.analyzer.analyze(chunk, language="en", entities=list(ENTITY_LABELS), nlp_artifacts=artifacts,
@@ -78,7 +81,7 @@ class Detector:
         entities = postprocess.drop_address_words(text, entities)
         entities = postprocess.drop_non_people(text, entities, self.lexicon, place_names())
         entities = postprocess.propagate_names(text, entities, self.lexicon, place_names())
-        entities = postprocess.resolve_overlaps(entities)
+        entities = postprocess.resolve_overlaps(entities, text)
         return tuple(sorted(entities + passages, key=lambda f: (f.start, f.end, f.label)))
 
 

@@ -54,7 +54,7 @@ class LoadedSpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
     def __init__(self, nlp: Any, ner_config: NerModelConfiguration) -> None:
         super().__init__(models=[{"lang_code": "en", "model_name": nlp.meta.get("name", "loaded")}],
                          ner_model_configuration=ner_config)
-        self.nlp = {"en": nlp}
+        self.nlp = {"en": nlp}  # type: ignore[assignment]  # Presidio annotates it as Optional[dict]
 
     def load(self) -> None:
         return None

@@ -20,7 +20,7 @@ PRIORITY = {
     "ADDRESS": 4,
     "PERSON": 3,
 }
-_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|(?:Mc|Mac|O'|O’)[A-Z][a-z]+|[A-Z]{2,3}")
+_NAME_WORD = re.compile(r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}?\p{Ll}+)*|(?:Mc|Mac|O'|O’)\p{Lu}\p{Ll}+|\p{Lu}{2,3}")
 _SEED_SCORE = 0.55
 
 
@@ -128,13 +128,15 @@ def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
         w for f in findings if f.label == "ADDRESS" for w in re.findall(r"[A-Z][A-Za-z'’-]+", text[f.start : f.end])
     }
     return [
-        f for f in findings
+        f
+        for f in findings
         if not (f.label == "PERSON" and f.recognizer == "SpacyRecognizer" and text[f.start : f.end] in place_words)
     ]
 
 
-def propagate_names(text: str, findings: list[Finding], lexicon: Lexicon,
-                    places: frozenset[str] = frozenset()) -> list[Finding]:
+def propagate_names(
+    text: str, findings: list[Finding], lexicon: Lexicon, places: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Every other whole-word mention of a detected name (or one of its words) is PERSON too,
     except where the mention is the first word of an organisation's name."""
     names: set[str] = set()
@@ -151,42 +153,52 @@ def propagate_names(text: str, findings: list[Finding], lexicon: Lexicon,
             names.add(word)
     if not names:
         return findings
-    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    pattern = re.compile(
+        r"(?<![\w'’-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])"
+    )
     extra = []
     for m in pattern.finditer(text):
         nxt = _NEXT_WORD.match(text, m.end())
         if nxt and nxt.group(1).rstrip(".") in lexicon.org_words:
             continue
-        extra.append(Finding(m.start(), m.end(), "PERSON", 0.6, "name_propagation", "another mention of a detected name"))
+        extra.append(
+            Finding(m.start(), m.end(), "PERSON", 0.6, "name_propagation", "another mention of a detected name")
+        )
     return findings + extra
 
 
-def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+def resolve_overlaps(findings: list[Finding], text: str) -> list[Finding]:
     """One label per character: higher priority, then higher score, then longer span wins.
     Findings of the same label that overlap are merged into their union."""
     ranked = sorted(findings, key=lambda f: (-PRIORITY.get(f.label, 0), -f.score, -(f.end - f.start), f.start))
     kept: list[Finding] = []
     for f in ranked:
+        current: Finding | None = f
         for i, k in enumerate(kept):
-            if not (f.start < k.end and k.start < f.end):
+            if current is None:
+                break
+            if not (current.start < k.end and k.start < current.end):
                 continue
-            if k.label == f.label:
-                if f.start < k.start or f.end > k.end:
-                    kept[i] = _moved(k, min(k.start, f.start), max(k.end, f.end))
-                f = None
-                break
-            f = _outside(f, k)
-            if f is None:
-                break
-        if f is not None:
-            kept.append(f)
+            if k.label == current.label:
+                if current.start < k.start or current.end > k.end:
+                    kept[i] = _moved(k, min(k.start, current.start), max(k.end, current.end))
+                current = None
+            else:
+                current = _outside(current, k, text)
+        if current is not None:
+            kept.append(current)
     return sorted(kept, key=lambda f: (f.start, f.end))
 
 
-def _outside(f: Finding, k: Finding) -> Finding | None:
-    """What is left of ``f`` beside a stronger ``k``: the longer side, if it keeps most of ``f``."""
+def _outside(f: Finding, k: Finding, text: str) -> Finding | None:
+    """What is left of ``f`` beside a stronger ``k``: the longer side, less separators at its
+    edges, if it keeps most of ``f``."""
     left, right = (f.start, min(f.end, k.start)), (max(f.start, k.end), f.end)
     start, end = max(left, right, key=lambda span: span[1] - span[0])
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
     if end - start < 0.6 * (f.end - f.start):
         return None
     return _moved(f, start, end)

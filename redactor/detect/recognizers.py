@@ -38,13 +38,14 @@ class _Recognizer(LocalRecognizer):  # type: ignore[misc]
         self.options = options
         super().__init__(supported_entities=[entity], name=rec_id, context=context)
         self.entity = entity
+        self.rec_id = rec_id
 
     def load(self) -> None:
         return None
 
     def result(self, start: int, end: int, score: float, pattern: str, why: str) -> RecognizerResult:
         explanation = AnalysisExplanation(
-            recognizer=self.name,
+            recognizer=self.rec_id,
             original_score=score,
             pattern_name=pattern,
             textual_explanation=why,
@@ -57,10 +58,13 @@ class UkPhoneRecognizer(_Recognizer):
     international numbers (+CC then 7-13 digits). Groups are taken while the digit count stays valid."""
 
     CANDIDATE = re.compile(
-        r"(?<![\w+/])(?:(?:\+|00)\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d|\(0\d{2,5}\)|0\d)[\d().\- ]{6,18}\d(?![\w/])")
+        r"(?<![\w+/])(?:(?:\+|00)\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d|\(0\d{2,5}\)|0\d)[\d().\- ]{6,18}\d(?![\w/])"
+    )
     EXT = re.compile(r"\s*(?:ext\.?|extension|x)\s*\d{1,5}\b", re.IGNORECASE)
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         results = []
         for m in self.CANDIDATE.finditer(text):
             end = self._valid_end(m.group(0))
@@ -106,7 +110,9 @@ class NhsNumberRecognizer(_Recognizer):
 
     PATTERN = re.compile(r"(?<![\d/.-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d/-])")
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         out = []
         for m in self.PATTERN.finditer(text):
             digits = "".join(m.groups())
@@ -141,7 +147,9 @@ class CuedIdentifierRecognizer(_Recognizer):
         self.skip = re.compile(rf"{skip}\W*(?:\w+\W+)?$", re.IGNORECASE) if skip else None
         self.score = float(options.get("score", 0.85))
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         out = []
         for m in self.pattern.finditer(text):
             token = m.group(1).rstrip("/-")
@@ -150,7 +158,9 @@ class CuedIdentifierRecognizer(_Recognizer):
             if self.skip and self.skip.search(text[max(0, m.start() - 20) : m.start()]):
                 continue
             start = m.start(1)
-            out.append(self.result(start, start + len(token), self.score, "cued_identifier", "identifier after a cue phrase"))
+            out.append(
+                self.result(start, start + len(token), self.score, "cued_identifier", "identifier after a cue phrase")
+            )
         return out
 
 
@@ -162,7 +172,9 @@ class DateOfBirthRecognizer(_Recognizer):
         self.cue = re.compile(options["cues"] + r"[\s:\-–(]*$", re.IGNORECASE)
         self.max_gap = int(options.get("max_gap", 8))
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         out = []
         for m in DATE_RE.finditer(text):
             cue_start = self._cued(text, m.start())
@@ -196,8 +208,15 @@ class DateOfBirthRecognizer(_Recognizer):
                 elif column is not None and column < len(cells):
                     cell_start = pos + sum(len(c) + 1 for c in cells[:column])
                     for m in DATE_RE.finditer(cells[column]):
-                        out.append(self.result(cell_start + m.start(), cell_start + m.end(), 0.8, "dob_column",
-                                               "date in a table's date-of-birth column"))
+                        out.append(
+                            self.result(
+                                cell_start + m.start(),
+                                cell_start + m.end(),
+                                0.8,
+                                "dob_column",
+                                "date in a table's date-of-birth column",
+                            )
+                        )
             pos += len(line)
         return out
 
@@ -215,9 +234,9 @@ class DateOfBirthRecognizer(_Recognizer):
 
     @staticmethod
     def _after_name(text: str, start: int, date: str) -> bool:
-        """"Aisha Noor (12/12/1992)": a past-century or early-2000s date in brackets right after a name."""
+        """ "Aisha Noor (12/12/1992)": a past-century or early-2000s date in brackets right after a name."""
         before = text[max(0, start - 30) : start]
-        if not re.search(r"[A-Z][a-z]+\s*\($", before):
+        if not re.search(r"\p{Lu}\p{Ll}+\s*\($", before):
             return False
         year = re.search(r"(\d{4}|\d{2})$", date)
         if year is None:
@@ -233,12 +252,16 @@ class FieldPersonRecognizer(_Recognizer):
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
         self.lexicon: Lexicon = options["lexicon"]
-        self.field = re.compile(rf"(?:^|(?<=[\n|;(]\s*)|(?<=[.\-–]\s+))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*", re.MULTILINE)
+        self.field = re.compile(
+            rf"(?:^|(?<=[\n|;(]\s*)|(?<=[.\-–]\s+))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*", re.MULTILINE
+        )
         self.bare = re.compile(rf"\b(?:{options['unpunctuated']})[ \t]+") if options.get("unpunctuated") else None
         self.relation = re.compile(rf"(?i:{options['relations']})[ \t]*,?[ \t]+") if options.get("relations") else None
         self.score = float(options.get("score", 0.8))
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         if nlp_artifacts is None or nlp_artifacts.tokens is None:
             return []
         doc = nlp_artifacts.tokens
@@ -289,8 +312,13 @@ class FieldPersonRecognizer(_Recognizer):
             return True
         if len(word) <= 2 and word[:1].isupper() and word.endswith("."):
             return True  # an initial: "A. Brennan"
-        return word.isupper() and len(word) >= 3 and word not in self.lexicon.acronyms \
-            and word.title() not in self.lexicon.not_names and word.isalpha()
+        return (
+            word.isupper()
+            and len(word) >= 3
+            and word not in self.lexicon.acronyms
+            and word.title() not in self.lexicon.not_names
+            and word.isalpha()
+        )
 
 
 def _ends_shouted_name(doc: Any, j: int) -> bool:
@@ -305,11 +333,14 @@ def _ends_shouted_name(doc: Any, j: int) -> bool:
 def _name_like(word: str, lexicon: Lexicon) -> bool:
     if word in lexicon.not_names or word.upper() in lexicon.acronyms and len(word) <= 3 and word.isupper():
         return False
-    if re.fullmatch(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*", word):
+    if re.fullmatch(r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}?\p{Ll}+)*", word):
         return True
-    if re.fullmatch(r"(?:Mc|Mac|O'|O’|De|Da|Di|Le|La)[A-Z][a-z]+", word):
+    if re.fullmatch(r"(?:Mc|Mac|O'|O’|De|Da|Di|Le|La)\p{Lu}\p{Ll}+", word):
         return True
-    return bool(re.fullmatch(r"[A-Z]{2,3}|[A-Z]\.(?:[A-Z]\.){0,2}", word)) and word.replace(".", "") not in lexicon.acronyms
+    return (
+        bool(re.fullmatch(r"[A-Z]{2,3}|[A-Z]\.(?:[A-Z]\.){0,2}", word))
+        and word.replace(".", "") not in lexicon.acronyms
+    )
 
 
 class InitialsRecognizer(_Recognizer):
@@ -325,13 +356,17 @@ class InitialsRecognizer(_Recognizer):
         self.lexicon: Lexicon = options["lexicon"]
         self.score = float(options.get("score", 0.55))
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         out = []
         for m in self.PATTERN.finditer(text):
             word = m.group(0).removesuffix("'s")
             if word.replace(".", "") in self.lexicon.acronyms or _shouted_line(text, m.start()):
                 continue
-            out.append(self.result(m.start(), m.start() + len(word), self.score, "initials", "capitals standing for a name"))
+            out.append(
+                self.result(m.start(), m.start() + len(word), self.score, "initials", "capitals standing for a name")
+            )
         return out
 
 
@@ -355,11 +390,32 @@ class UkAddressRecognizer(_Recognizer):
     ORG = re.compile(
         r"(?i)\b(?:service|services|council|solicitors|llp|ltd|limited|team|partnership|trust|offices?|floor|"
         r"po box|police station|surgery|academy|civic|town hall|headquarters|hq|business|chambers|department|"
-        r"directorate|programme|project|charity|registered|company)\b")
-    HOME = re.compile(r"(?i)\b(?:refuge|safe house|placement|hostel|lives|living|address|resides|home|staying|moved|"
-                      r"dob|d\.o\.b|victim|perpetrator|tenant|flat)\b")
-    BARE_TYPES = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Crescent", "Gardens", "Grove", "Terrace",
-                  "Walk", "Mews", "Rise", "Parade", "Square", "Brae", "Wynd", "Estate")
+        r"directorate|programme|project|charity|registered|company)\b"
+    )
+    HOME = re.compile(
+        r"(?i)\b(?:refuge|safe house|placement|hostel|lives|living|address|resides|home|staying|moved|"
+        r"dob|d\.o\.b|victim|perpetrator|tenant|flat)\b"
+    )
+    BARE_TYPES = (
+        "Road",
+        "Street",
+        "Lane",
+        "Avenue",
+        "Close",
+        "Drive",
+        "Crescent",
+        "Gardens",
+        "Grove",
+        "Terrace",
+        "Walk",
+        "Mews",
+        "Rise",
+        "Parade",
+        "Square",
+        "Brae",
+        "Wynd",
+        "Estate",
+    )
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
@@ -375,7 +431,9 @@ class UkAddressRecognizer(_Recognizer):
         w, pc = self.WORD, self.POSTCODE
         streets, buildings = either_case(lex.street_types), either_case(lex.building_types)
         flat = r"(?:(?i:flat|apartment|apt\.?|unit|room|studio)\s+(?:\d+[A-Za-z]?|[A-Z])\b,?\s*)"
-        place = rf"(?:(?:{w}\s+){{0,4}}(?:(?:{buildings})\b|(?i:refuge|hostel|safe\s+house))(?:\s+(?i:refuge|emergency\s+placement|placement|hostel))?,?\s*)"
+        kind = r"(?i:refuge|hostel|safe\s+house)"
+        use = r"(?:\s+(?i:refuge|emergency\s+placement|placement|hostel))?"
+        place = rf"(?:(?:{w}\s+){{0,4}}(?:(?:{buildings})\b|{kind}){use},?\s*)"
         number = r"(?:\d{1,4}[A-Za-z]?(?:[-–]\d{1,4})?,?\s+)"
         street = rf"(?:(?:{w}|St\.?)\s+){{0,3}}(?:{streets})\b(?:\s+(?:North|South|East|West|Upper|Lower))?"
         town = rf"(?:,?[ \t]*(?:{w})(?:[ \t]+(?:{w}|upon|on|under|in|le|by))*)"
@@ -390,7 +448,9 @@ class UkAddressRecognizer(_Recognizer):
             ("postcode", re.compile(rf"\b{pc}\b")),
         ]
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         out = []
         for pid, pat in self.patterns:
             for m in pat.finditer(text):
@@ -411,7 +471,10 @@ class UkAddressRecognizer(_Recognizer):
         """Drop trailing town words that are really the next sentence's words."""
         piece = text[start:end]
         parts = re.split(r"(,\s*)", piece)
-        while len(parts) > 2 and (not parts[-1].split() or parts[-1].split()[0] in self.not_town) \
-                and not re.search(self.POSTCODE, parts[-1]):
+        while (
+            len(parts) > 2
+            and (not parts[-1].split() or parts[-1].split()[0] in self.not_town)
+            and not re.search(self.POSTCODE, parts[-1])
+        ):
             parts = parts[:-2]
         return start + len("".join(parts).rstrip(" ,"))

@@ -115,7 +115,11 @@ def _build(entry: dict[str, Any], lexicon: Lexicon) -> EntityRecognizer:
             re.compile(p["regex"], flags)  # fail here, with the rule's name, not at first use
             patterns.append(Pattern(name=p["id"], regex=p["regex"], score=p["score"]))
         return PatternRecognizer(
-            supported_entity=entity, name=rid, patterns=patterns, context=context, global_regex_flags=flags
+            supported_entity=entity,
+            name=rid,
+            patterns=patterns,
+            context=list(context or []),
+            global_regex_flags=flags,
         )
     cls_name = entry.get("class", "")
     if cls_name not in CODE_CLASSES:

@@ -41,8 +41,13 @@ def _check_gold(doc: Any, where: str) -> None:
         raise AnnotationError(f"{where}: needs 'text' and 'spans'")
     n = len(doc["text"])
     for s in doc["spans"]:
-        if not (isinstance(s, dict) and isinstance(s.get("start"), int) and isinstance(s.get("end"), int)
-                and 0 <= s["start"] < s["end"] <= n and isinstance(s.get("label"), str)):
+        if not (
+            isinstance(s, dict)
+            and isinstance(s.get("start"), int)
+            and isinstance(s.get("end"), int)
+            and 0 <= s["start"] < s["end"] <= n
+            and isinstance(s.get("label"), str)
+        ):
             raise AnnotationError(f"{where}: bad span {s!r:.80}")
     doc.setdefault("id", where)
 

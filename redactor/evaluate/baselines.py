@@ -45,8 +45,16 @@ def keyword_findings(text: str) -> list[dict[str, Any]]:
             lead = len(piece) - len(piece.lstrip())
             body = piece.strip()
             start = m.start() + lead
-            out.append({"start": start, "end": start + len(body), "label": "IMMIGRATION",
-                        "category": None, "subject": None, "decision": "redact"})
+            out.append(
+                {
+                    "start": start,
+                    "end": start + len(body),
+                    "label": "IMMIGRATION",
+                    "category": None,
+                    "subject": None,
+                    "decision": "redact",
+                }
+            )
     return out
 
 
@@ -59,8 +67,9 @@ class StockPresidio:
         from presidio_analyzer.nlp_engine import NlpEngineProvider
 
         _tldextract_offline()
-        provider = NlpEngineProvider(nlp_configuration={
-            "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
+        provider = NlpEngineProvider(
+            nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+        )
         self.engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
 
     def raw(self, text: str) -> list[Any]:
@@ -71,8 +80,16 @@ class StockPresidio:
         for r in self.raw(text):
             label = STOCK_LABELS.get(r.entity_type)
             if label:
-                out.append({"start": r.start, "end": r.end, "label": label, "category": None,
-                            "subject": None, "decision": "redact"})
+                out.append(
+                    {
+                        "start": r.start,
+                        "end": r.end,
+                        "label": label,
+                        "category": None,
+                        "subject": None,
+                        "decision": "redact",
+                    }
+                )
         return out
 
 

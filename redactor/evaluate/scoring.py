@@ -98,34 +98,48 @@ class Scores:
 
     def as_dict(self) -> dict[str, Any]:
         labels = {
-            k: {"gold": v.gold, "predicted": v.predicted, "recall": round(v.recall, 4),
-                "precision": round(v.precision, 4), "f1": round(v.f1, 4)}
+            k: {
+                "gold": v.gold,
+                "predicted": v.predicted,
+                "recall": round(v.recall, 4),
+                "precision": round(v.precision, 4),
+                "f1": round(v.f1, 4),
+            }
             for k, v in sorted(self.labels.items())
         }
         out: dict[str, Any] = {"labels": labels}
         if self.labels.get("IMMIGRATION") and self.labels["IMMIGRATION"].gold:
-            out["immigration"] = {"category_accuracy": round(self.category_accuracy, 4),
-                                  "subject_accuracy": round(self.subject_accuracy, 4)}
+            out["immigration"] = {
+                "category_accuracy": round(self.category_accuracy, 4),
+                "subject_accuracy": round(self.subject_accuracy, 4),
+            }
         if self.release_docs:
             out["release"] = {
-                "documents": self.release_docs, "redact_spans": self.redact_spans, "leaks": self.leaks,
-                "leak_rate": round(self.leak_rate, 4), "keep_spans": self.keep_spans,
-                "over_redacted": self.over_redacted, "over_redaction_rate": round(self.over_redaction_rate, 4),
+                "documents": self.release_docs,
+                "redact_spans": self.redact_spans,
+                "leaks": self.leaks,
+                "leak_rate": round(self.leak_rate, 4),
+                "keep_spans": self.keep_spans,
+                "over_redacted": self.over_redacted,
+                "over_redaction_rate": round(self.over_redaction_rate, 4),
                 "review_load_per_1000_words": round(self.review_load, 2),
                 "verdict_accuracy": round(self.verdict_accuracy, 4),
             }
         return out
 
 
-def score_document(scores: Scores, gold: dict[str, Any], findings: Sequence[dict[str, Any]],
-                   release_allowed: bool | None) -> None:
+def score_document(
+    scores: Scores, gold: dict[str, Any], findings: Sequence[dict[str, Any]], release_allowed: bool | None
+) -> None:
     text = gold["text"]
     _score_detection(scores, text, gold["spans"], findings)
     if gold.get("release"):
         _score_release(scores, gold, findings, release_allowed)
 
 
-def _score_detection(scores: Scores, text: str, spans: Sequence[dict[str, Any]], findings: Sequence[dict[str, Any]]) -> None:
+def _score_detection(
+    scores: Scores, text: str, spans: Sequence[dict[str, Any]], findings: Sequence[dict[str, Any]]
+) -> None:
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in findings:
         by_label[f["label"]].append(f)
@@ -157,8 +171,9 @@ def _judge_passage(scores: Scores, text: str, gold: dict[str, Any], findings: Se
     scores.subject_right += best.get("subject") == gold.get("subject")
 
 
-def _score_release(scores: Scores, gold: dict[str, Any], findings: Sequence[dict[str, Any]],
-                   release_allowed: bool | None) -> None:
+def _score_release(
+    scores: Scores, gold: dict[str, Any], findings: Sequence[dict[str, Any]], release_allowed: bool | None
+) -> None:
     text, spans = gold["text"], gold["spans"]
     scores.release_docs += 1
     scores.words += len(text.split())

@@ -63,8 +63,10 @@ def score_tab(docs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def format_tab(result: dict[str, Any], name: str) -> str:
-    lines = [f"{name}: {result['documents']} documents (mention recall: every character covered)",
-             f"{'':<10}{'mentions':>9}{'system':>9}{'presidio':>10}"]
+    lines = [
+        f"{name}: {result['documents']} documents (mention recall: every character covered)",
+        f"{'':<10}{'mentions':>9}{'system':>9}{'presidio':>10}",
+    ]
     for kind in KINDS:
         s, p = result["system"][kind], result["stock_presidio"][kind]
         lines.append(f"{kind:<10}{s['mentions']:>9}{s['recall']:>9.3f}{p['recall']:>10.3f}")

@@ -95,7 +95,7 @@ class PatternSet:
         self.rules = rules
 
     def match(self, doc: Doc) -> list[Hit]:
-        """Positive hits not overlapped by a negative hit, then the negative hits."""
+        """Positive hits not overlapped by a negative hit, and the negative hits, in text order."""
         set_lemmas(doc)
         hits = []
         for key, s, e in self.matcher(doc):
@@ -103,7 +103,7 @@ class PatternSet:
             hits.append(Hit(rule, doc[s].idx, doc[e - 1].idx + len(doc[e - 1])))
         negatives = [h for h in hits if h.rule.negative]
         positives = [h for h in hits if not h.rule.negative and not _overlaps_any(h, negatives)]
-        return _dedupe(positives) + _dedupe(negatives)
+        return sorted(_dedupe(positives) + _dedupe(negatives), key=lambda h: (h.start, h.end, h.rule.id))
 
 
 def _overlaps_any(hit: Hit, others: Sequence[Hit]) -> bool:

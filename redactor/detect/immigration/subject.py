@@ -1,0 +1,159 @@
+"""Whose immigration information a passage carries: features for the subject model.
+
+Cues, all read from the chunk's spaCy Doc and the case's cast (``cast.py``):
+
+* people named in the passage and their role in the case (first mention, grammatical subject,
+  possessor: "Shahid's cousin"), role words ("V", "P", "the children", "Mum") and relationship
+  words with their owner ("her sister", "P's mother", "his new partner");
+* pronouns mapped to roles by the case's genders (in this domain "he" is usually the perpetrator
+  when the victim is a woman, and the other way round), and possessives on status words ("his visa",
+  "her leave");
+* the field label ("V -", "Sister's status:"), the passage's category (coercion is almost always
+  about the victim or a child) and any subject hint from a pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Span, Token
+
+from redactor.detect.immigration.cast import CHILD, OTHER, PERPETRATOR, PRO, RELATIONS, VICTIM, Cast, cue_role
+from redactor.detect.immigration.patterns import Hit
+
+Features = dict[str, float]
+
+_ROLE_WORDS = {
+    **dict.fromkeys("v vict victim ip client applicant survivor complainant".split(), VICTIM),
+    **dict.fromkeys("p dp perp perpetrator suspect abuser offender pop".split(), PERPETRATOR),
+    **dict.fromkeys("children child kids kid baby son daughter sons daughters twins pupil pupils boy girl "
+                    "siblings toddler infant newborn unborn".split(), CHILD),
+}
+_PARENT_WORDS = {"mum": "mum", "mother": "mum", "mama": "mum", "mummy": "mum", "mam": "mum",
+                 "dad": "dad", "father": "dad", "papa": "dad", "daddy": "dad"}
+_MALE = frozenset("he him his himself".split())
+_FEMALE = frozenset("she her hers herself".split())
+_PLURAL = frozenset("they them their theirs themselves".split())
+_STATUS_NOUNS = frozenset(
+    "visa leave status passport passports papers documents application claim permission grant route sponsorship "
+    "card brp settlement citizenship nationality appeal case conditions condition stay residence permit id "
+    "extension renewal asylum funds benefits entitlement reporting bail removal deportation detention "
+    "sponsor employer course".split()
+)
+_SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+def default_genders(cast: Cast) -> dict[str, str]:
+    """Each role's gender: what the case says, else the common pattern (victim f, perpetrator m)."""
+    g = {VICTIM: "f", PERPETRATOR: "m"}
+    g.update(cast.gender)
+    return g
+
+
+def pronoun_role(word: str, genders: dict[str, str]) -> str:
+    if word in _PLURAL:
+        return "plural"
+    gender = "m" if word in _MALE else "f"
+    roles = [r for r in (VICTIM, PERPETRATOR) if genders.get(r) == gender]
+    return roles[0] if len(roles) == 1 else "ambiguous"
+
+
+def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, int]], cast: Cast,
+                     label: str, category: str, hits: Sequence[Hit]) -> Features:
+    """``person_tokens`` maps a token index to the (chunk) character span of the name it is part of."""
+    f: Features = {"bias": 1.0, "cat=" + category: 1.0}
+    genders = default_genders(cast)
+    first: str | None = None
+    for t in span:
+        role = _token_cue(t, text, person_tokens, cast, genders, f)
+        if role and first is None:
+            first = role
+    if first:
+        f["first=" + first] = 1.0
+        f[f"cat={category}&first={first}"] = 1.0
+    for w in label.lower().replace("'s", " 's").split():
+        role = _ROLE_WORDS.get(w.strip(":,.()")) or ("rel" if w in RELATIONS else None)
+        if role:
+            f["lab=" + role] = 1.0
+    for h in hits:
+        if h.rule.subject:
+            f["hint=" + h.rule.subject] = 1.0
+    return f
+
+
+def _token_cue(t: Token, text: str, person_tokens: dict[int, tuple[int, int]], cast: Cast, genders: dict[str, str],
+               f: Features) -> str | None:
+    """Add the features one token gives; return the role it names, if any."""
+    low = t.lower_
+    if t.i in person_tokens:
+        if t.i > 0 and t.nbor(-1).i in person_tokens and person_tokens[t.nbor(-1).i] == person_tokens[t.i]:
+            return None  # only the first token of a name
+        s, e = person_tokens[t.i]
+        role = cue_role(text, s, e) or cast.role_of(text[s:e]) or "unknown"
+        _role_feature(t, role, "m", f)
+        return role if role != PRO else None
+    if low in cast.names and t.is_title:
+        role = cast.names[low]
+        _role_feature(t, role, "m", f)
+        return role if role != PRO else None
+    if low in _ROLE_WORDS and (low not in ("p", "v") or t.text.isupper()):
+        role = _ROLE_WORDS[low]
+        _role_feature(t, role, "rw", f)
+        return role
+    if low in _PARENT_WORDS:
+        owner = _owner(t, genders)
+        key = _PARENT_WORDS[low]
+        f[f"parent={key}|{owner}"] = 1.0
+        return None
+    if low in RELATIONS:
+        owner = _owner(t, genders)
+        f[f"rel|{owner}"] = 1.0
+        return OTHER if owner in (VICTIM, PERPETRATOR, "name") else None
+    if low in _MALE or low in _FEMALE or low in _PLURAL:
+        role = pronoun_role(low, genders)
+        _pronoun_features(t, role, f)
+    return None
+
+
+def _role_feature(t: Token, role: str, kind: str, f: Features) -> None:
+    f[f"{kind}={role}"] = 1.0
+    if t.dep_ in _SUBJ_DEPS:
+        f[f"{kind}subj={role}"] = 1.0
+    nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
+    if nxt is not None and nxt.lower_ in ("'s", "’s"):
+        after = t.nbor(2).lower_ if t.i + 2 < len(t.doc) else ""
+        if after in RELATIONS or after in _PARENT_WORDS:
+            f[f"{kind}owner={role}"] = 1.0
+        elif after in _STATUS_NOUNS:
+            f[f"{kind}possn={role}"] = 1.0
+
+
+def _pronoun_features(t: Token, role: str, f: Features) -> None:
+    f["pron=" + role] = 1.0
+    if t.dep_ in _SUBJ_DEPS:
+        f["pronsubj=" + role] = 1.0
+    if t.dep_ == "poss" or t.tag_ == "PRP$":
+        head = t.head.lower_
+        if head in _STATUS_NOUNS:
+            f["possn=" + role] = 1.0
+        elif head in RELATIONS or head in _PARENT_WORDS:
+            f["pronowner=" + role] = 1.0
+
+
+def _owner(t: Token, genders: dict[str, str]) -> str:
+    """Whose relative: the possessive before the relationship word ("her sister", "P's mother")."""
+    for k in (1, 2):
+        if t.i - k < 0:
+            break
+        prev = t.nbor(-k)
+        low = prev.lower_
+        if low in _MALE or low in _FEMALE or low in _PLURAL:
+            return pronoun_role(low, genders)
+        if low in ("'s", "’s") and t.i - k - 1 >= 0:
+            owner = t.nbor(-k - 1).lower_
+            return _ROLE_WORDS.get(owner, "name")
+        if low in ("the", "a", "an"):
+            return low
+        if not (prev.pos_ == "ADJ" or low in ("new", "former", "late", "older", "younger", "own")):
+            break
+    return "none"
