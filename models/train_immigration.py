@@ -43,6 +43,7 @@ from redactor.detect.immigration import (  # noqa: E402
     build_candidates,
     person_spans,
     person_token_map,
+    strongest,
 )
 from redactor.detect.immigration.cast import build_casts, cast_at  # noqa: E402
 from redactor.detect.immigration.classifier import LinearModel, Models, normalise, save  # noqa: E402
@@ -229,26 +230,30 @@ def fit_all(chunks: Sequence[Chunk], thresholds: tuple[float, float], card: dict
 # -- cross-validation --------------------------------------------------------------------------
 def cross_validate(chunks: list[Chunk], gold: list[dict[str, Any]], patterns: Any,
                    args: argparse.Namespace) -> tuple[tuple[float, float], dict[str, Any]]:
-    """Out-of-fold passage probabilities choose the thresholds; then every fold is scored with them."""
+    """Out-of-fold predictions for every segment choose the thresholds; the scores at the chosen
+    thresholds are reported (and, beside them, the strong patterns alone)."""
     ids = sorted({ch.doc_id for ch in chunks})
     groups = np.array([ids.index(ch.doc_id) for ch in chunks])
     folds = list(GroupKFold(n_splits=args.folds).split(np.zeros(len(chunks)), groups=groups))
-    fold_models = []
-    for train, _test in folds:
-        fold_models.append(fit_models([chunks[i] for i in train], 0.5, 0.0, {}))
-    grid = [(t, fl) for t in np.arange(0.30, 0.91, 0.05) for fl in (0.0, 0.05, 0.1, 0.15, 0.2)]
-    best: tuple[float, tuple[float, float], dict[str, Any]] | None = None
+    oof: dict[int, list[Finding]] = {}
+    probs: dict[int, np.ndarray] = {}
+    for train, test in folds:
+        det = ImmigrationDetector(patterns, fit_models([chunks[i] for i in train], 0.0, 0.0, {}))
+        for i in test:
+            probs[i], oof[i] = _predict_all(det, chunks[i])
     by_doc = {g["id"]: g for g in gold}
-    for t, fl in grid:
-        res = _score_folds(chunks, folds, fold_models, patterns, by_doc, float(t), fl, errors=False)
-        objective = _objective(res)
-        if best is None or objective > best[0]:
-            best = (objective, (round(float(t), 2), fl), res)
+    best: tuple[float, tuple[float, float]] | None = None
+    for t in np.arange(0.30, 0.91, 0.05):
+        for fl in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
+            res = _score(chunks, probs, oof, by_doc, float(t), fl, errors=False)
+            objective = _objective(res)
+            if best is None or objective > best[0]:
+                best = (objective, (round(float(t), 2), fl))
     assert best is not None
     thresholds = best[1]
-    res = _score_folds(chunks, folds, fold_models, patterns, by_doc, *thresholds, errors=args.errors)
+    res = _score(chunks, probs, oof, by_doc, *thresholds, errors=args.errors)
     res["threshold"], res["floor"] = thresholds
-    res["patterns_only"] = _score_folds(chunks, folds, fold_models, patterns, by_doc, 2.0, 0.0, errors=False)
+    res["patterns_only"] = _score(chunks, probs, oof, by_doc, 2.0, 0.0, errors=False)
     res["folds"] = args.folds
     res["patterns_used"] = not args.no_patterns
     return thresholds, res
@@ -261,14 +266,27 @@ def _objective(res: dict[str, Any]) -> float:
     return f2 + 0.1 * (res["category_accuracy"] + res["subject_accuracy"])
 
 
-def _score_folds(chunks: list[Chunk], folds: list[Any], fold_models: list[Models], patterns: Any,
-                 by_doc: dict[str, dict[str, Any]], threshold: float, floor: float, errors: bool) -> dict[str, Any]:
+def _predict_all(det: ImmigrationDetector, ch: Chunk) -> tuple[np.ndarray, list[Finding]]:
+    """The detector's decisions for every segment of a chunk, before the flagging threshold."""
+    doc, entities = ch.detector_inputs
+    if not ch.cands:
+        return np.zeros(0), []
+    p = det.passage_proba(ch.cands)
+    persons = person_spans(ch.text, doc, entities, ch.offset)
+    casts = build_casts(ch.text, persons)
+    cats = det.categories(ch.cands)
+    subs = det.subjects(ch.cands, [c for c, _ in cats], ch.text, person_token_map(doc, persons), casts)
+    return p, [det._finding(c, float(p[i]), cat, sub, ch.offset)
+               for i, (c, cat, sub) in enumerate(zip(ch.cands, cats, subs, strict=True))]
+
+
+def _score(chunks: list[Chunk], probs: dict[int, np.ndarray], oof: dict[int, list[Finding]],
+           by_doc: dict[str, dict[str, Any]], threshold: float, floor: float, errors: bool) -> dict[str, Any]:
     findings: dict[str, list[dict[str, Any]]] = {ch.doc_id: [] for ch in chunks}
-    for (_train, test), models in zip(folds, fold_models, strict=True):
-        det = ImmigrationDetector(patterns, replace(models, threshold=threshold, floor=floor))
-        for i in test:
-            ch = chunks[i]
-            findings[ch.doc_id].extend(_as_dict(f) for f in _find(det, ch))
+    for i, ch in enumerate(chunks):
+        for c, p, f in zip(ch.cands, probs[i], oof[i], strict=True):
+            if p >= threshold or (strongest(c.hits) is not None and p >= floor):
+                findings[ch.doc_id].append(_as_dict(f))
     scores = Scores()
     for doc_id, fs in findings.items():
         g = by_doc[doc_id]
@@ -280,25 +298,6 @@ def _score_folds(chunks: list[Chunk], folds: list[Any], fold_models: list[Models
     return {"gold": c.gold, "predicted": c.predicted, "recall": round(c.recall, 4), "precision": round(c.precision, 4),
             "f1": round(c.f1, 4), "category_accuracy": round(scores.category_accuracy, 4),
             "subject_accuracy": round(scores.subject_accuracy, 4)}
-
-
-def _find(det: ImmigrationDetector, ch: Chunk) -> list[Finding]:
-    """ImmigrationDetector.find on precomputed candidates (the same steps, without recomputing features)."""
-    doc, entities = ch.detector_inputs
-    cands = ch.cands
-    if not cands:
-        return []
-    p = det.passage_proba(cands)
-    chosen = [i for i, c in enumerate(cands) if det.flagged(c, p[i])]
-    if not chosen:
-        return []
-    persons = person_spans(ch.text, doc, entities, ch.offset)
-    casts = build_casts(ch.text, persons)
-    cats = det.categories([cands[i] for i in chosen])
-    subs = det.subjects([cands[i] for i in chosen], [c for c, _ in cats], ch.text, person_token_map(doc, persons),
-                        casts)
-    return [det._finding(cands[i], float(p[i]), cat, sub, ch.offset)
-            for i, cat, sub in zip(chosen, cats, subs, strict=True)]
 
 
 def _as_dict(f: Finding) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from redactor.errors import InputError
+from redactor.errors import InputError, ReleaseError
 
 GROUP = 16  # documents per nlp.pipe call
 
@@ -30,6 +30,7 @@ class BatchItem:
     text: str
     doc_type: str | None
     release: dict[str, Any] | None
+    where: str
 
 
 def read_items(path: Path) -> Iterator[BatchItem]:
@@ -59,7 +60,7 @@ def _item(line: str, where: str) -> BatchItem:
     if release is not None and not isinstance(release, dict):
         raise InputError(f"{where}: 'release' must be an object")
     doc_type = raw.get("doc_type")
-    return BatchItem(str(doc_id), text, doc_type if isinstance(doc_type, str) else None, release)
+    return BatchItem(str(doc_id), text, doc_type if isinstance(doc_type, str) else None, release, where)
 
 
 def _groups(items: Iterator[BatchItem]) -> Iterator[list[BatchItem]]:
@@ -78,6 +79,12 @@ def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
 
     items = list(read_items(source))  # validate every line before loading models or writing
     redactor = Redactor.load()
+    for item in items:
+        if item.release is not None:
+            try:
+                redactor.release(item.release)
+            except ReleaseError as e:
+                raise ReleaseError(f"{item.where}: {e}") from e
     fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=str(target.parent or Path(".")))
     try:
         with (
@@ -85,7 +92,8 @@ def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
             tqdm(total=len(items), disable=not progress, unit="doc") as bar,
         ):
             for group in _groups(iter(items)):
-                results = redactor.scan_many([i.text for i in group], [i.release for i in group])
+                results = redactor.scan_many([i.text for i in group], [i.release for i in group],
+                                             [i.doc_type for i in group])
                 for item, result in zip(group, results, strict=True):
                     line = {"id": item.id, **result.as_json(with_text=False)}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")

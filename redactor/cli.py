@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from redactor.errors import RedactorError
+from redactor.errors import RedactorError, ReleaseError
 
 PROG = "marac-redact"
 
@@ -25,9 +25,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Find and redact personal data and immigration information in Marac minutes, letters and emails.",
     )
     sub = ap.add_subparsers(dest="command", required=True)
-    scan = sub.add_parser("scan", help="list what a document holds")
+    scan = sub.add_parser("scan", help="list what a document holds and, for a release, what the policy decides")
     scan.add_argument("file", type=Path)
     scan.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    _release_options(scan)
     batch = sub.add_parser("batch", help="scan many texts from a JSON Lines file")
     batch.add_argument("docs", type=Path)
     batch.add_argument("-o", "--output", type=Path, required=True)
@@ -39,6 +40,28 @@ def _parser() -> argparse.ArgumentParser:
     tab.add_argument("file", type=Path)
     tab.add_argument("--json", action="store_true")
     return ap
+
+
+def _release_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("release (this document, to this recipient, for this purpose)")
+    g.add_argument("--recipient", help="agency type or a named agency from rules/recipients.yaml")
+    g.add_argument("--purpose", choices=["safeguarding", "victim_application", "legal_proceedings", "other"])
+    g.add_argument("--case", action="append", default=[], help="Marac case the release is about (repeatable)")
+    g.add_argument("--marac-agreement", action="store_true", help="the Marac agreed this release")
+    g.add_argument("--agreed-by", default="", help="who agreed (chair, coordinator)")
+    g.add_argument("--agreed-when", default="", help="when the Marac agreed")
+    g.add_argument("--victim-consent", action="store_true", help="the victim knows and agrees")
+    g.add_argument("--lawful-basis", default="", help="lawful basis and necessity statement")
+
+
+def _release_dict(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.recipient is None and args.purpose is None:
+        return None
+    if args.recipient is None or args.purpose is None:
+        raise ReleaseError("a release needs both --recipient and --purpose")
+    return {"recipient": args.recipient, "purpose": args.purpose, "cases": args.case,
+            "marac_agreement": {"agreed": args.marac_agreement, "by": args.agreed_by, "when": args.agreed_when},
+            "victim_consent": args.victim_consent, "lawful_basis": args.lawful_basis}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,7 +86,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from redactor.pipeline import Redactor
 
     document = ingest.load(args.file)  # a bad file fails here, before models load
-    result = Redactor.load().scan_document(document)
+    redactor = Redactor.load()
+    raw = _release_dict(args)
+    result = redactor.scan_document(document, redactor.release(raw) if raw else None)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
@@ -81,6 +106,11 @@ def _table(text: str, data: dict[str, Any]) -> str:
             f"{f['start']:>6}-{f['end']:<6}  {f['label']:<15}{cs:<22}{f['score']:>6.2f}  "
             f"{f['decision']:<8} {f['rule']:<14} {piece}"
         )
+    if data.get("blocked"):
+        b = data["blocked"]
+        rows.append(f"RELEASE BLOCKED by {b['gate']}: {b['reason']}\n  to unblock: {b['unblock']}")
+    for fl in data.get("flags", []):
+        rows.append(f"governance flag {fl['rule']}: {fl['reason']}")
     for n in data.get("notices", []):
         rows.append(f"notice: {n['message']}" + (" (held for review)" if n["hold"] else ""))
     rows.append(f"{len(data['findings'])} findings")

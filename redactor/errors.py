@@ -48,3 +48,11 @@ class AnnotationError(RedactorError):
 
 class ModelError(RedactorError):
     """A required model (spaCy pipeline or trained classifier) cannot be loaded offline."""
+
+
+class ReleaseError(RedactorError):
+    """A release request is incomplete or contradictory (unknown purpose, missing recipient, ...)."""
+
+
+class UnknownRecipientError(ReleaseError):
+    """A named recipient is not in the recipient directory and no type was given."""

@@ -115,6 +115,7 @@ class Finding:
     category: str | None = None
     subject: str | None = None
     pattern: str | None = None
+    tags: tuple[str, ...] = ()  # e.g. ("refuge",) on an address described as a refuge or safe house
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:

@@ -82,6 +82,7 @@ class Detector:
         entities = postprocess.drop_non_people(text, entities, self.lexicon, place_names())
         entities = postprocess.propagate_names(text, entities, self.lexicon, place_names())
         entities = postprocess.resolve_overlaps(entities, text)
+        entities = postprocess.tag_refuges(text, entities)
         return tuple(sorted(entities + passages, key=lambda f: (f.start, f.end, f.label)))
 
 

@@ -3,6 +3,8 @@ document, and settle overlaps (one label per character, stricter identifiers fir
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import regex as re
 
 from redactor.detect.lexicon import Lexicon
@@ -93,7 +95,25 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
 def _moved(f: Finding, start: int, end: int) -> Finding:
     if (start, end) == (f.start, f.end):
         return f
-    return Finding(start, end, f.label, f.score, f.recognizer, f.explanation, f.category, f.subject, f.pattern)
+    return replace(f, start=start, end=end)
+
+
+REFUGE = re.compile(r"(?i)\b(?:refuge|safe[- ]?house|emergency\s+(?:placement|accommodation|housing|hostel|bed)|"
+                    r"hostel|placement|sanctuary\s+scheme|place\s+of\s+safety|women'?s\s+aid|shelter)\b")
+
+
+def tag_refuges(text: str, findings: list[Finding]) -> list[Finding]:
+    """An address described as a refuge, safe house or emergency placement (in its own words, or
+    in the words just before it in the same sentence or line) gets the tag "refuge"."""
+    out = []
+    for f in findings:
+        if f.label == "ADDRESS":
+            line_start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start), f.start - 120)
+            window = text[max(0, line_start) : min(len(text), f.end + 25)]
+            if REFUGE.search(window):
+                f = replace(f, tags=(*f.tags, "refuge"), explanation=f"{f.explanation}; described as a refuge")
+        out.append(f)
+    return out
 
 
 STRONG = {"field_person", "titled_person", "relation_person"}

@@ -58,9 +58,9 @@ _RIGHT_CUE = re.compile(
     r"\((?:year|yr|y)\s*\d{1,2}\b)"
 )
 _PRO_LEFT = re.compile(
-    r"(?i)(?:\b(?:pc|dc|ds|di|dci|sgt|insp|supt|cllr|dr|from|to|cc|signed|chair|coordinator|worker|referrer|"
-    r"officer|oic|sw|idva|isva|manager|advocate|nurse|midwife|teacher|dsl|hv|gp|solicitor|dear|attendance|"
-    r"present|apologies|contact|thanks|regards|referred by|completed by|author|reviewer)\b[^\n]{0,12}$)"
+    r"(?i)(?:\b(?:pc|dc|ds|di|dci|sgt|insp|supt|cllr|dr|chair|coordinator|worker|referrer|officer|oic|sw|idva|isva|"
+    r"manager|advocate|nurse|midwife|teacher|dsl|hv|gp|solicitor|caseworker|attendance|present|apologies|signed|"
+    r"completed by|referred by|author|reviewer|dear)[\s:.,(]*$|\b(?:from|to|cc)\s*:\s*$)"
 )
 _PRO_RIGHT = re.compile(
     r"(?i)^[^\n]{0,4}(?:,|\s-|\s\u2013|\s\()\s*(?:idva|isva|police|pc\b|dc\b|housing|social worker|sw\b|csc|children's|"
@@ -77,7 +77,7 @@ _CASE_HEAD = re.compile(r"(?im)^[^\S\n]*(?:<<OUT:)?[^\S\n]*(?:case|item|ref)\b[^
 _TABLE_ROLE = {"victim": VICTIM, "v": VICTIM, "client": VICTIM, "perpetrator": PERPETRATOR, "p": PERPETRATOR,
                "perp": PERPETRATOR, "children": CHILD, "child": CHILD}
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
-_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'\-’]*")
 
 
 @dataclass
@@ -109,7 +109,7 @@ def name_words(name: str) -> list[str]:
     out = []
     for w in _NAME_WORD.findall(name):
         w = w.lower()
-        if w.endswith("'s"):
+        if w.endswith(("'s", "’s")):
             w = w[:-2]
         if w and w not in _TITLES and len(w) > 1:
             out.append(w)
@@ -205,7 +205,11 @@ def _pro_role(left: str, right: str) -> str | None:
 
 
 def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[int, Cast]]:
-    """A cast for each section: (section start, cast). Opening cues apply to every section."""
+    """A cast for each section: (section start, cast). Opening cues apply to every section.
+
+    When a section names nobody as the victim, its most mentioned person without a role is taken to
+    be the victim (Marac paperwork is about her).
+    """
     starts = sections(text)
     cues = [Mention(s, e, cue_role(text, s, e)) for s, e in mentions]
     cues += list(_table_cues(text, mentions))
@@ -224,7 +228,24 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
             c.names.setdefault(w, r)
         for r, g in opening.gender.items():
             c.gender.setdefault(r, g)
+    for i, c in enumerate(casts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        _default_victim(c, [text[s:e] for s, e in mentions if starts[i] <= s < end])
     return list(zip(starts, casts, strict=True))
+
+
+def _default_victim(cast: Cast, names: Sequence[str]) -> None:
+    if VICTIM in cast.names.values():
+        return
+    counts: dict[str, int] = {}
+    for n in names:
+        words = name_words(n)
+        if words and not any(w in cast.names for w in words):
+            counts[words[0]] = counts.get(words[0], 0) + 1
+    if counts:
+        best = max(counts, key=lambda w: (counts[w], -list(counts).index(w)))
+        if counts[best] >= 2:
+            cast.names[best] = VICTIM
 
 
 def _section_index(starts: Sequence[int], pos: int) -> int:

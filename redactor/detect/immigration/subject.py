@@ -89,10 +89,10 @@ def _token_cue(t: Token, text: str, person_tokens: dict[int, tuple[int, int]], c
         if t.i > 0 and t.nbor(-1).i in person_tokens and person_tokens[t.nbor(-1).i] == person_tokens[t.i]:
             return None  # only the first token of a name
         s, e = person_tokens[t.i]
-        role = cue_role(text, s, e) or cast.role_of(text[s:e]) or "unknown"
+        role = mention_role(text, s, e, cast)
         _role_feature(t, role, "m", f)
         return role if role != PRO else None
-    if low in cast.names and t.is_title:
+    if low in cast.names and (t.is_title or t.is_upper) and len(low) > 1:
         role = cast.names[low]
         _role_feature(t, role, "m", f)
         return role if role != PRO else None
@@ -115,10 +115,21 @@ def _token_cue(t: Token, text: str, person_tokens: dict[int, tuple[int, int]], c
     return None
 
 
+def mention_role(text: str, start: int, end: int, cast: Cast) -> str:
+    """A cue at the mention beats the cast; the cast beats a guess that the person is a professional."""
+    cue = cue_role(text, start, end)
+    if cue is not None and cue != PRO:
+        return cue
+    return cast.role_of(text[start:end]) or cue or "unknown"
+
+
 def _role_feature(t: Token, role: str, kind: str, f: Features) -> None:
     f[f"{kind}={role}"] = 1.0
     if t.dep_ in _SUBJ_DEPS:
         f[f"{kind}subj={role}"] = 1.0
+        if t.head.dep_ == "ROOT" and "rootsubj" not in f:
+            f["rootsubj"] = 1.0
+            f["rootsubj=" + role] = 1.0
     nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
     if nxt is not None and nxt.lower_ in ("'s", "’s"):
         after = t.nbor(2).lower_ if t.i + 2 < len(t.doc) else ""
@@ -132,6 +143,9 @@ def _pronoun_features(t: Token, role: str, f: Features) -> None:
     f["pron=" + role] = 1.0
     if t.dep_ in _SUBJ_DEPS:
         f["pronsubj=" + role] = 1.0
+        if t.head.dep_ == "ROOT" and "rootsubj" not in f:
+            f["rootsubj"] = 1.0
+            f["rootsubj=" + role] = 1.0
     if t.dep_ == "poss" or t.tag_ == "PRP$":
         head = t.head.lower_
         if head in _STATUS_NOUNS:
