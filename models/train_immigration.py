@@ -56,7 +56,8 @@ VERSION = "imm-1.0"
 DEV = ROOT / "sample_docs" / "dev.jsonl"
 OUT = ROOT / "models" / MODEL_DIR
 MIN_DF = 2
-C_PASSAGE, C_CATEGORY, C_SUBJECT = 4.0, 4.0, 1.0
+import os  # noqa: E402
+C_PASSAGE, C_CATEGORY, C_SUBJECT = (float(os.environ.get(k, d)) for k, d in (("CP", 4.0), ("CC", 4.0), ("CS", 1.0)))
 SEED = 0
 PATTERN_PREFIXES = ("p=", "pc=", "neg", "strong", "ctx_")
 

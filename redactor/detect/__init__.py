@@ -78,6 +78,8 @@ class Detector:
         entities = [f for f in findings if f.label in ENTITY_LABELS]
         passages = [f for f in findings if f.label not in ENTITY_LABELS]
         entities = postprocess.clean_people(text, entities, self.lexicon)
+        entities = postprocess.keep_evidenced_initials(text, entities)
+        entities = postprocess.drop_marac_ids(text, entities)
         entities = postprocess.drop_address_words(text, entities)
         entities = postprocess.drop_non_people(text, entities, self.lexicon, place_names())
         entities = postprocess.propagate_names(text, entities, self.lexicon, place_names())

@@ -125,21 +125,66 @@ def drop_non_people(text: str, findings: list[Finding], lexicon: Lexicon, places
     GeoNames, or an unknown abbreviation are dropped unless a field label or title vouched for them."""
     out = []
     for f in findings:
-        if f.label == "PERSON" and f.recognizer not in STRONG and not _is_person(text, f, lexicon, places):
-            continue
+        if f.label == "PERSON":
+            nxt = _NEXT_WORD.match(text, f.end)
+            if nxt and nxt.group(1).rstrip(".") in lexicon.org_words:
+                continue  # the first words of an organisation's name: "Bristol Marac", "Asha Project"
+            if f.recognizer not in STRONG and not _is_person(text, f, lexicon, places):
+                continue
         out.append(f)
     return out
 
 
 def _is_person(text: str, f: Finding, lexicon: Lexicon, places: frozenset[str]) -> bool:
     piece = text[f.start : f.end]
-    nxt = _NEXT_WORD.match(text, f.end)
-    if nxt and nxt.group(1).rstrip(".") in lexicon.org_words:
-        return False
+    if piece.startswith("St ") or piece.startswith("St."):
+        return False  # a saint's name: a church, a school, a street
     words = [w for w in re.findall(r"[\w'’-]+", piece) if w not in lexicon.titles]
     if words and all(w in places for w in words) and f.recognizer in {"SpacyRecognizer", "name_propagation"}:
         return False
     return not (piece.isupper() and len(piece) <= 3 and f.recognizer == "SpacyRecognizer")
+
+
+PERSON_VERBS = re.compile(
+    r"[ \t]+(?:said|says|reported|reports|disclosed|discloses|told|tells|stated|states|has|had|is|was|will|would|"
+    r"attended|went|left|called|rang|asked|wants|lives|lived|denies|denied|agreed|refused|returned|moved|"
+    r"confirmed|explained|described|became|took|threatened|hit|pushed|assaulted)\b|['’]s\b")
+
+
+def keep_evidenced_initials(text: str, findings: list[Finding]) -> list[Finding]:
+    """Bare capitals ("AB") are a person only with evidence: they are the initials of a name found
+    in the document, or a possessive or a verb of speech or action follows them."""
+    initials = set()
+    for f in findings:
+        if f.label == "PERSON" and f.recognizer != "initials":
+            words = re.findall(r"\p{Lu}[\p{L}'’-]+", text[f.start : f.end])
+            if 2 <= len(words) <= 3:
+                initials.add("".join(w[0] for w in words))
+    out = []
+    for f in findings:
+        if f.recognizer == "initials":
+            token = text[f.start : f.end].replace(".", "")
+            if token not in initials and not PERSON_VERBS.match(text, f.end):
+                continue
+            f = replace(f, score=0.6)
+        out.append(f)
+    return out
+
+
+MARAC_ID_SITES = re.compile(
+    r"(?im)^[ \t#*]*(?:(?:case|item)\s*\d+\s*(?:of\s*\d+\s*)?[-–:.)]?\s*)?(?:marac\s+)?(?:ref(?:erence)?|case\s+(?:ref|no\.?|number))"
+    r"\s*[.:#]?\s*([A-Z0-9][A-Z0-9/\-]{3,20})|^[ \t]*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})[ \t]*(?:\||[-–]|$)"
+    r"|marac\s+(?:case\s+)?(?:ref(?:erence)?|no\.?|number)?\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
+    r"|(?:marac|case)[^\n]{0,30}?\bref\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})")
+
+
+def drop_marac_ids(text: str, findings: list[Finding]) -> list[Finding]:
+    """The Marac's own case numbers ("Ref SAL/25/047" heading a case, the first cell of a case row)
+    are not a person's reference: every mention of one is dropped."""
+    ids = {g for m in MARAC_ID_SITES.finditer(text) for g in m.groups() if g}
+    if not ids:
+        return findings
+    return [f for f in findings if not (f.label == "REFERENCE" and text[f.start : f.end] in ids)]
 
 
 def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
@@ -168,9 +213,13 @@ def propagate_names(
                 continue
             if word in places and f.recognizer not in STRONG:
                 continue
-            if word.isupper() and (word in lexicon.acronyms or f.recognizer not in {"initials", "field_person"}):
+            if word.isupper() and len(word) <= 3 and (word in lexicon.acronyms or f.recognizer not in STRONG):
+                continue
+            if word.isupper() and (word in lexicon.acronyms or word.title() in lexicon.not_names):
                 continue
             names.add(word)
+            if len(word) >= 4:
+                names.add(word.title() if word.isupper() else word.upper())
     if not names:
         return findings
     pattern = re.compile(

@@ -108,7 +108,7 @@ class UkPhoneRecognizer(_Recognizer):
 class NhsNumberRecognizer(_Recognizer):
     """Ten digits (3-3-4 or run together) that pass the NHS mod-11 check digit."""
 
-    PATTERN = re.compile(r"(?<![\d/.-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d/-])")
+    PATTERN = re.compile(r"(?<![\d/.)+-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d/-])")
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -133,14 +133,14 @@ class NhsNumberRecognizer(_Recognizer):
 class CuedIdentifierRecognizer(_Recognizer):
     """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25"."""
 
-    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{2,24}(?:[ ][0-9]{2,6}(?=[\s,.;)]|$)){0,3})"
+    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{2,24}(?:[ ][0-9]{2,8}(?=[\s,.;)]|$)){0,3})"
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
         cues = "|".join(f"(?:{c})" for c in options["cues"])
         self.pattern = re.compile(
             rf"(?:{cues})\b[ \t]*(?:\([^)\n]{{0,25}}\))?[ \t:#=.,(\-–]*"
-            rf"(?:(?:is|was|no\.?|number|num|ref)[ \t:#.]*)?(?-i:" + self.TOKEN + ")",
+            rf"(?:(?:is|was|no\.?|number|num|ref|id)[ \t:#.]*)?(?-i:" + self.TOKEN + ")",
             re.IGNORECASE,
         )
         skip = options.get("skip_after")
@@ -169,7 +169,7 @@ class DateOfBirthRecognizer(_Recognizer):
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
-        self.cue = re.compile(options["cues"] + r"[\s:\-–(]*$", re.IGNORECASE)
+        self.cue = re.compile(options["cues"] + r"[\s:\-–(|]*$", re.IGNORECASE)
         self.max_gap = int(options.get("max_gap", 8))
 
     def analyze(
@@ -185,7 +185,7 @@ class DateOfBirthRecognizer(_Recognizer):
         out.extend(self._table_column(text))
         for m in YEAR_RE.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
-            if re.search(r"\bborn\s+(?:in\s+)?$", before, re.IGNORECASE):
+            if re.search(r"\b(?:born\s+(?:in\s+)?|DOB:?\s*)$", before, re.IGNORECASE):
                 out.append(self.result(m.start(), m.end(), 0.6, "born_in_year", "year after 'born'"))
         return out
 
@@ -236,7 +236,7 @@ class DateOfBirthRecognizer(_Recognizer):
     def _after_name(text: str, start: int, date: str) -> bool:
         """ "Aisha Noor (12/12/1992)": a past-century or early-2000s date in brackets right after a name."""
         before = text[max(0, start - 30) : start]
-        if not re.search(r"\p{Lu}\p{Ll}+\s*\($", before):
+        if not re.search(r"\p{Lu}[\p{L}'’-]+\s*\($", before):
             return False
         year = re.search(r"(\d{4}|\d{2})$", date)
         if year is None:
@@ -280,6 +280,10 @@ class FieldPersonRecognizer(_Recognizer):
     def _names_after(self, doc: Any, offset: int) -> list[tuple[int, int]]:
         """The names in a field's value: "Elif (9), Can (6)", "Helen Marsh (Police), Joe Bloggs"."""
         i = next((t.i for t in doc if t.idx >= offset), len(doc))
+        skipped = 0
+        while i < len(doc) and skipped < 3 and (doc[i].is_space or doc[i].text in {"RE", "Re", "FW", "Fwd", ":"}):
+            i += 1
+            skipped += 1
         names: list[tuple[int, int]] = []
         depth = 0
         while i < len(doc) and len(names) < 12:

@@ -75,6 +75,9 @@ def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, 
         role = _ROLE_WORDS.get(w.strip(":,.()")) or ("rel" if w in RELATIONS else None)
         if role:
             f["lab=" + role] = 1.0
+    for t in span:
+        if t.is_alpha and t.i not in person_tokens and not t.is_stop:
+            f["lw=" + t.lemma_.lower()] = 0.5
     for h in hits:
         if h.rule.subject:
             f["hint=" + h.rule.subject] = 1.0
