@@ -57,7 +57,7 @@ DEV = ROOT / "sample_docs" / "dev.jsonl"
 OUT = ROOT / "models" / MODEL_DIR
 MIN_DF = 2
 import os  # noqa: E402
-C_PASSAGE, C_CATEGORY, C_SUBJECT = (float(os.environ.get(k, d)) for k, d in (("CP", 4.0), ("CC", 4.0), ("CS", 1.0)))
+C_PASSAGE, C_CATEGORY, C_SUBJECT = (float(os.environ.get(k, d)) for k, d in (("CP", 4.0), ("CC", 4.0), ("CS", 10.0)))
 SEED = 0
 PATTERN_PREFIXES = ("p=", "pc=", "neg", "strong", "ctx_")
 

@@ -25,6 +25,8 @@ class Section(Protocol):
     end: int
     case_id: str
 
+    def spans(self) -> tuple[tuple[int, int], ...]: ...
+
 
 class DocumentStructure(Protocol):
     @property
@@ -122,17 +124,21 @@ def _blocked(f: Finding, gate: Gate) -> Decision:
 
 def _scope_findings(release: Release, policy: Policy, structure: DocumentStructure | None,
                     text_length: int) -> list[Finding]:
-    """OUT_OF_SCOPE findings for every case section the release is not about."""
-    if not release.cases or structure is None or not structure.cases:
+    """OUT_OF_SCOPE findings for every case the release is not about (each case's section and its
+    rows elsewhere, e.g. in a case list). A release naming a case that cannot be found, or naming
+    cases in a document where no case sections can be found, holds the document for review (S2)."""
+    if not release.cases:
         return []
+    reason = policy.scope["S2"].reason
+    if structure is None or not structure.cases:
+        return [Finding(0, text_length, "OUT_OF_SCOPE", 1.0, "structure", reason, pattern="S2")] if text_length else []
     wanted = [structure.case_for(c) for c in release.cases]
     if any(w is None for w in wanted):
-        rule = policy.scope["S2"]
-        return [Finding(s.start, s.end, "OUT_OF_SCOPE", 1.0, "structure", rule.reason, pattern="S2")
-                for s in structure.cases]
-    keep = {(w.start, w.end) for w in wanted if w is not None}
-    return [Finding(s.start, s.end, "OUT_OF_SCOPE", 1.0, "structure", f"case {s.case_id} is not in this release",
-                    pattern="S1") for s in structure.cases if (s.start, s.end) not in keep]
+        return [Finding(a, b, "OUT_OF_SCOPE", 1.0, "structure", reason, pattern="S2")
+                for s in structure.cases for a, b in s.spans()]
+    keep = {id(w) for w in wanted}
+    return [Finding(a, b, "OUT_OF_SCOPE", 1.0, "structure", f"case {s.case_id} is not in this release", pattern="S1")
+            for s in structure.cases if id(s) not in keep for a, b in s.spans()]
 
 
 def _own(f: Finding, release: Release, policy: Policy) -> Decision:

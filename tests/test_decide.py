@@ -157,6 +157,10 @@ class FakeSection:
     start: int
     end: int
     case_id: str
+    extra: tuple[tuple[int, int], ...] = ()
+
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return ((self.start, self.end), *self.extra)
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,17 @@ def test_a_release_naming_a_missing_case_holds_every_case_for_review() -> None:
     structure = FakeStructure((FakeSection(100, 200, "1"), FakeSection(200, 300, "2")))
     plan = decide([], release("housing", cases=("7",)), POLICY, structure)
     assert {(d.finding.start, d.decision, d.rule) for d in plan.items} == {(100, "review", "S2"), (200, "review", "S2")}
+
+
+def test_another_case_is_removed_everywhere_it_appears() -> None:
+    structure = FakeStructure((FakeSection(100, 200, "1"), FakeSection(200, 300, "2", ((40, 60),))))
+    plan = decide([], release("housing", cases=("1",)), POLICY, structure)
+    assert sorted((d.finding.start, d.finding.end) for d in plan.items) == [(40, 60), (200, 300)]
+
+
+def test_cases_named_but_none_found_holds_the_whole_document() -> None:
+    plan = decide([], release("housing", cases=("3",)), POLICY, FakeStructure(()), text_length=500)
+    assert [(d.finding.start, d.finding.end, d.decision, d.rule) for d in plan.items] == [(0, 500, "review", "S2")]
 
 
 def test_no_cases_named_keeps_everything_in_scope() -> None:

@@ -394,11 +394,15 @@ class UkAddressRecognizer(_Recognizer):
     ORG = re.compile(
         r"(?i)\b(?:service|services|council|solicitors|llp|ltd|limited|team|partnership|trust|offices?|floor|"
         r"po box|police station|surgery|academy|civic|town hall|headquarters|hq|business|chambers|department|"
-        r"directorate|programme|project|charity|registered|company)\b"
+        r"directorate|programme|project|charity|registered|company|solutions|options|homes)\b"
     )
     HOME = re.compile(
         r"(?i)\b(?:refuge|safe house|placement|hostel|lives|living|address|resides|home|staying|moved|"
-        r"dob|d\.o\.b|victim|perpetrator|tenant|flat)\b"
+        r"dob|d\.o\.b|victim|perpetrator|tenant|tenancy|occupant|council tax|flat)\b"
+    )
+    AFTER_ORG = re.compile(
+        r"[ \t]+(?i:ida|idva|service|services|solicitors|surgery|clinic|practice|juniors|primary|school|academy|"
+        r"retail|health|medical|police|station|hospital|library|centre|office)\b"
     )
     BARE_TYPES = (
         "Road",
@@ -432,23 +436,29 @@ class UkAddressRecognizer(_Recognizer):
             forms = {f for word in words for f in (word, word.upper())}
             return "|".join(sorted(forms, key=len, reverse=True))
 
-        w, pc = self.WORD, self.POSTCODE
+        w, pc, sp = self.WORD, self.POSTCODE, r"[ \t]+"
         streets, buildings = either_case(lex.street_types), either_case(lex.building_types)
-        flat = r"(?:(?i:flat|apartment|apt\.?|unit|room|studio)\s+(?:\d+[A-Za-z]?|[A-Z])\b,?\s*)"
+        flat = rf"(?:(?i:flat|apartment|apt\.?|unit|room|studio){sp}(?:\d+[A-Za-z]?|[A-Z])\b,?[ \t]*)"
         kind = r"(?i:refuge|hostel|safe\s+house)"
-        use = r"(?:\s+(?i:refuge|emergency\s+placement|placement|hostel))?"
-        place = rf"(?:(?:{w}\s+){{0,4}}(?:(?:{buildings})\b|{kind}){use},?\s*)"
-        number = r"(?:\d{1,4}[A-Za-z]?(?:[-–]\d{1,4})?,?\s+)"
-        street = rf"(?:(?:{w}|St\.?)\s+){{0,3}}(?:{streets})\b(?:\s+(?:North|South|East|West|Upper|Lower))?"
-        town = rf"(?:,?[ \t]*(?:{w})(?:[ \t]+(?:{w}|upon|on|under|in|le|by))*)"
+        use = r"(?:[ \t]+(?i:refuge|emergency\s+placement|placement|hostel))?"
+        place = rf"(?:(?:{w}{sp}){{0,4}}(?:(?:{buildings})\b|{kind}){use},?[ \t]*)"
+        number = rf"(?:\d{{1,3}}[A-Za-z]?(?:[-–]\d{{1,3}})?,?{sp})"
+        street = rf"(?:(?:{w}|St\.?){sp}){{0,3}}(?:{streets})\b(?:{sp}(?:North|South|East|West|Upper|Lower))?"
+        welsh = rf"(?:(?:Heol|Ffordd|Stryd|Lôn|Lon|Maes|Rhodfa|Cilgant|Teras|Llwyn|Clos|Parc){sp}(?:(?:y|yr|'r){sp})?{w}(?:{sp}{w})?)"
+        house = rf"(?:(?:[Tt]he{sp})?{w}(?:{sp}{w}){{0,2}},[ \t]*)"
+        town = rf"(?:,?\s*(?:{w})(?:[ \t]+(?:{w}|upon|on|under|in|le|by))*)"
         postcode = rf"(?:,?\s*{pc}\b)"
         bare = "|".join(self.BARE_TYPES)
+        any_street = rf"(?:{street}|{welsh})"
         return [
-            ("street_address", re.compile(rf"{flat}?{place}?{number}{street}(?:,{town}){{0,2}}{postcode}?")),
-            ("flat_building", re.compile(rf"{flat}{place}?(?:{number}?{street})?(?:,{town}){{0,2}}{postcode}?")),
-            ("named_place_postcode", re.compile(rf"{place}{number}?(?:{w}\s+){{0,3}}(?:,{town}){{0,2}}{postcode}")),
-            ("number_name_postcode", re.compile(rf"{number}{w}(?:,{town}){{1,2}}{postcode}")),
-            ("bare_street", re.compile(rf"(?:(?:{w})[ \t]+){{1,3}}(?:{bare})\b(?:[ \t]+(?:North|South|East|West))?")),
+            ("street_address", re.compile(rf"{flat}?{place}?{number}{any_street}(?:,{town}){{0,3}}{postcode}?")),
+            ("flat_building", re.compile(rf"{flat}(?:{place}(?:{number}?{any_street})?|{number}?{any_street})"
+                                         rf"(?:,{town}){{0,3}}{postcode}?")),
+            ("named_place_postcode", re.compile(rf"{place}(?:{number}?{any_street})?(?:,{town}){{0,3}}{postcode}")),
+            ("house_name_street", re.compile(rf"{house}{number}?{any_street}(?:,{town}){{0,3}}{postcode}")),
+            ("number_name_postcode", re.compile(rf"{flat}?{number}(?:{w}{sp}){{0,2}}{w}(?:,{town}){{1,3}}{postcode}")),
+            ("welsh_street", re.compile(rf"{welsh}")),
+            ("bare_street", re.compile(rf"(?:(?:{w}){sp}){{1,3}}(?:{bare})\b(?:{sp}(?:North|South|East|West))?")),
             ("postcode", re.compile(rf"\b{pc}\b")),
         ]
 
@@ -459,16 +469,21 @@ class UkAddressRecognizer(_Recognizer):
         for pid, pat in self.patterns:
             for m in pat.finditer(text):
                 end = self._trim(text, m.start(), m.end())
-                if end <= m.start() or self._office(text, m.start(), end):
+                if end <= m.start() or self._office(text, m.start(), end) or self.AFTER_ORG.match(text, end):
                     continue
                 score = {"postcode": 0.5, "bare_street": 0.45}.get(pid, 0.75)
                 out.append(self.result(m.start(), end, score, pid, "UK address shape"))
         return out
 
     def _office(self, text: str, start: int, end: int) -> bool:
+        """An office in a letterhead or signature: an organisation word just before the address on its
+        line (or on the line above, when the address starts its line) and no word saying it is a home."""
         line_start = text.rfind("\n", 0, start) + 1
-        prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
-        around = text[prev_start:end]
+        before = text[max(line_start, start - 60) : start]
+        if not before.strip():
+            prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+            before = text[prev_start:start]
+        around = before + text[start:end]
         return bool(self.ORG.search(around)) and not self.HOME.search(around)
 
     def _trim(self, text: str, start: int, end: int) -> int:
