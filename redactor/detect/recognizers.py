@@ -255,7 +255,10 @@ class FieldPersonRecognizer(_Recognizer):
         self.field = re.compile(
             rf"(?:^|(?<=[\n|;(]\s*)|(?<=[.\-–]\s+))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*", re.MULTILINE
         )
-        self.bare = re.compile(rf"\b(?:{options['unpunctuated']})[ \t]+") if options.get("unpunctuated") else None
+        self.bare = re.compile(rf"\b(?:{options['unpunctuated']})\s+") if options.get("unpunctuated") else None
+        self.numbered = re.compile(options["numbered"]) if options.get("numbered") else None
+        brackets = options.get("agency_brackets")
+        self.brackets = re.compile(rf"\b{brackets}") if brackets else None
         self.relation = re.compile(rf"(?i:{options['relations']})[ \t]*,?[ \t]+") if options.get("relations") else None
         self.score = float(options.get("score", 0.8))
 
@@ -271,10 +274,17 @@ class FieldPersonRecognizer(_Recognizer):
             cues.append((self.bare, "field_label", "name after a sign-off or greeting"))
         if self.relation is not None:
             cues.append((self.relation, "relation_word", "name after a relationship word"))
+        if self.brackets is not None:
+            cues.append((self.brackets, "field_label", "name in brackets after an agency"))
+        if self.numbered is not None:
+            cues.append((self.numbered, "field_label", "name heading a numbered item"))
+        seen: set[tuple[int, int]] = set()
         for pattern, pid, why in cues:
             for m in pattern.finditer(text):
-                for start, end in self._names_after(doc, m.end()):
-                    out.append(self.result(start, end, self.score, pid, why))
+                for span in self._names_after(doc, m.end()):
+                    if span not in seen:
+                        seen.add(span)
+                        out.append(self.result(span[0], span[1], self.score, pid, why))
         return out
 
     def _names_after(self, doc: Any, offset: int) -> list[tuple[int, int]]:
@@ -294,35 +304,44 @@ class FieldPersonRecognizer(_Recognizer):
                 depth += 1
             elif tok.text == ")":
                 depth = max(0, depth - 1)
-            elif depth == 0 and self._is_name_token(tok.text):
+            elif depth == 0 and self._is_name_token(tok.text, tok):
                 j = i
-                while j + 1 < len(doc) and self._is_name_token(doc[j + 1].text) and "\n" not in doc[j].whitespace_:
-                    j += 1
+                while j + 1 < len(doc) and "\n" not in doc[j].whitespace_:
+                    if self._is_name_token(doc[j + 1].text, doc[j + 1]):
+                        j += 1
+                    elif _joined_hyphen(doc, j + 1) and self._is_name_token(doc[j + 2].text, doc[j + 2]):
+                        j += 2  # "Elena-Maria", "Pryce-Jones": spaCy splits at the hyphen
+                    else:
+                        break
                 if not (doc[i].text.isupper() and len(doc[i].text) > 1 and not _ends_shouted_name(doc, j)):
                     names.append((doc[i].idx, doc[j].idx + len(doc[j].text)))
                 i = j
-            elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–"} and not names:
+            elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–", "v", "vs", "v."} and not names:
                 if tok.text.rstrip(".") not in self.lexicon.titles:
                     break
-            elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–"}:
+            elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–", "v", "vs", "v."}:
                 break
             i += 1
         return names
 
-    def _is_name_token(self, word: str) -> bool:
+    def _is_name_token(self, word: str, tok: Any = None) -> bool:
+        """A word that can be (part of) a name here. With a token, a title-case word must also be
+        tagged a proper noun (or sit in a spaCy PERSON entity): "Any", "Previous", "Training" are not."""
         if word.rstrip(".") in self.lexicon.titles:
             return False
         if _name_like(word, self.lexicon):
-            return True
+            if tok is None or not word[:1].isupper() or word.isupper():
+                return True
+            return bool(tok.pos_ == "PROPN" or tok.ent_type_ == "PERSON" or tok.tag_ in {"NNP", "NNPS"})
         if len(word) <= 2 and word[:1].isupper() and word.endswith("."):
             return True  # an initial: "A. Brennan"
-        return (
-            word.isupper()
-            and len(word) >= 3
-            and word not in self.lexicon.acronyms
-            and word.title() not in self.lexicon.not_names
-            and word.isalpha()
-        )
+        return word.isupper() and len(word) >= 3 and word not in self.lexicon.acronyms \
+            and word.title() not in self.lexicon.not_names and word.isalpha()
+
+
+def _joined_hyphen(doc: Any, k: int) -> bool:
+    """A hyphen with no space on either side, inside a word."""
+    return k + 1 < len(doc) and doc[k].text in {"-", "‐"} and doc[k - 1].whitespace_ == "" and doc[k].whitespace_ == ""
 
 
 def _ends_shouted_name(doc: Any, j: int) -> bool:

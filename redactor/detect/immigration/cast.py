@@ -25,9 +25,9 @@ _FEMALE_TITLES = frozenset({"mrs", "ms", "miss"})
 _LEFT_LABEL = re.compile(
     r"(?i)(?:^|[\s|(;,])(?P<label>victim|victim name|client|client name|applicant|v|vict|ip|injured party|survivor|"
     r"service user|adult at risk|patient|tenant|mother|mum|mam|re|our client|my client|your client|"
-    r"perpetrator|alleged perpetrator|perp|p|dp|suspect|alleged abuser|abuser|father|dad|subject|person on probation|"
-    r"pop|offender|partner|ex-partner|husband|wife|"
-    r"children|child|baby|son|daughter|pupil|pupils|dependent child|dependants|young person|kids|sibling|siblings|"
+    r"perpetrator|alleged perpetrator|perp|p|dp|suspect|alleged abuser|abuser|father|dad|person on probation|"
+    r"pop|offender|partner|ex-partner|husband|wife|subj|"
+    r"children|child|baby|son|daughter|pupil|pupils|student|dependent child|dependants|young person|kids|sibling|siblings|"
     r"others?|others? in household|household|others at risk|others? at address)"
     r"\s*(?:name|\d)?\s*(?::|-|\u2013)\s*(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
 )
@@ -49,13 +49,13 @@ RELATIONS = frozenset(
 _LEFT_REL = re.compile(
     r"(?i)\b(?P<owner>her|his|their|v's|p's|vict's|perp's|mum's|dad's|the victim's|the perpetrator's|[A-Z][a-z]+'s)"
     r"\s+(?:(?P<mod>new|former|late|older|younger|elder|eldest|youngest|only|current|two|three|baby|adult|"
-    r"estranged|teenage|little|first|second)\s+)?(?P<rel>" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")(?:\s*,)?\s+(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
+    r"estranged|teenage|little|first|second|other)\s+)?(?P<rel>" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")(?:\s*,)?\s+(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
 )
 _RIGHT_CUE = re.compile(
     r"(?i)^\s*(?:\((?P<bracket>v|p|victim|perpetrator|perp|alleged perpetrator|dp|ip|suspect|child|son|daughter|"
     r"husband|wife|partner|ex-partner|mother|father|mum|dad)\)|\((?:now\s+|aged\s+)?(?P<age>\d{1,2})(?:\s*(?:yrs?|years?|"
     r"months?|m|weeks?))?\)|,\s*(?:aged\s+)?(?P<age2>\d{1,2})(?:\s*(?:months?|yrs?))?\s*(?:[,;)]|$)|"
-    r"\((?:year|yr|y)\s*\d{1,2}\b)"
+    r"\((?:year|yr|y)\s*\d{1,2}\b|\((?:dob|d\.o\.b\.?|born)\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-])?(?P<born>20(?:0[89]|[12]\d)))"
 )
 _PRO_LEFT = re.compile(
     r"(?i)(?:\b(?:pc|dc|ds|di|dci|sgt|insp|supt|cllr|dr|chair|coordinator|worker|referrer|officer|oic|sw|idva|isva|"
@@ -82,26 +82,72 @@ _NAME_WORD = re.compile(r"[^\W\d_][\w'\-’]*")
 
 @dataclass
 class Cast:
-    """Name words -> role for one case section, and each role's grammatical gender when known."""
+    """Name words -> role for one case section, and each role's grammatical gender when known.
+
+    A first name (or the only word of a name) names one person. A surname may be shared by a family
+    ("Ms Haddad", "Mr Haddad", "Yusuf Haddad (6)"), so a surname alone is resolved by its title's
+    gender, or only when one role carries it.
+    """
 
     names: dict[str, str] = field(default_factory=dict)
+    surnames: dict[str, set[str]] = field(default_factory=dict)
     gender: dict[str, str] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # every name word met, with a role or not
 
     def role_of(self, name: str) -> str | None:
-        """The role of a mention: its first name, else its surname, else None."""
         words = name_words(name)
+        if not words:
+            return None
+        title = title_of(name)
+        if words[0] in self.names and not (title and words[0] in self.surnames and len(words) == 1):
+            return self.names[words[0]]
         for w in words:
-            if w in self.names:
-                return self.names[w]
+            roles = self.surnames.get(w)
+            if roles:
+                return self._by_title(roles, title)
+        return None
+
+    def _by_title(self, roles: set[str], title: str | None) -> str | None:
+        if title in _MALE_TITLES or title in _FEMALE_TITLES:
+            want = "m" if title in _MALE_TITLES else "f"
+            for role in (VICTIM, PERPETRATOR):
+                if self.gender.get(role, "f" if role == VICTIM else "m") == want and (role in roles or len(roles) > 1
+                                                                                    or CHILD in roles):
+                    return role
+        if len(roles) == 1:
+            return next(iter(roles))
         return None
 
     def add(self, name: str, role: str, title: str | None) -> None:
-        for w in name_words(name):
-            self.names.setdefault(w, role)
+        words = name_words(name)
+        if not words:
+            return
+        if title is not None and len(words) == 1:
+            self.surnames.setdefault(words[0], set()).add(role)
+        else:
+            self.names.setdefault(words[0], role)
+            for part in words[0].split("-"):  # "Kelly-Ann" is also tokenised "Kelly", "-", "Ann"
+                if len(part) > 1:
+                    self.names.setdefault(part, role)
+            for w in words[1:]:
+                self.surnames.setdefault(w, set()).add(role)
         if title in _MALE_TITLES:
             self.gender.setdefault(role, "m")
         elif title in _FEMALE_TITLES:
             self.gender.setdefault(role, "f")
+
+    def merge(self, other: Cast) -> None:
+        """Add what ``other`` knows and this cast does not."""
+        for w, r in other.names.items():
+            self.names.setdefault(w, r)
+        for w, rs in other.surnames.items():
+            self.surnames.setdefault(w, set()).update(rs)
+        for r, g in other.gender.items():
+            self.gender.setdefault(r, g)
+        self.seen |= other.seen
+
+    def knows(self, word: str) -> bool:
+        return word in self.names or word in self.surnames or word in self.seen
 
 
 def name_words(name: str) -> list[str]:
@@ -157,8 +203,10 @@ def _left_role(text: str, left: str, start: int) -> str | None:
     if m:
         rel, owner = m.group("rel").lower(), m.group("owner").lower()
         role = _REL_ROLE.get(rel)
-        if (m.group("mod") or "").lower() == "new":
+        if (m.group("mod") or "").lower() in ("new", "second", "current", "other"):
             return OTHER
+        if rel in ("stepfather", "father", "dad", "stepdad"):
+            return OTHER if owner == "her" else PERPETRATOR
         if role == CHILD:
             return CHILD
         if rel in ("mother", "mum") and owner in ("their", "the children's"):
@@ -224,14 +272,20 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
         if i == 0:
             opening.add(name, m.role, title_of(name))
     for c in casts[1:]:
-        for w, r in opening.names.items():
-            c.names.setdefault(w, r)
-        for r, g in opening.gender.items():
-            c.gender.setdefault(r, g)
+        c.merge(opening)
     for i, c in enumerate(casts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        _default_victim(c, [text[s:e] for s, e in mentions if starts[i] <= s < end])
+        here = [text[s:e] for s, e in mentions if starts[i] <= s < end]
+        _default_victim(c, here)
+        c.seen.update(w for n in here for w in name_words(n) if w not in _NOT_NAMES)
     return list(zip(starts, casts, strict=True))
+
+
+# Words spaCy's NER sometimes takes for names in Marac paperwork.
+_NOT_NAMES = frozenset(
+    "marac idva isva police chair coordinator case victim perpetrator council housing health probation csc "
+    "home office ukvi dash mash refuge mum dad nan info ref".split()
+)
 
 
 def _default_victim(cast: Cast, names: Sequence[str]) -> None:
@@ -240,7 +294,7 @@ def _default_victim(cast: Cast, names: Sequence[str]) -> None:
     counts: dict[str, int] = {}
     for n in names:
         words = name_words(n)
-        if words and not any(w in cast.names for w in words):
+        if words and words[0] not in _NOT_NAMES and not any(cast.knows(w) for w in words):
             counts[words[0]] = counts.get(words[0], 0) + 1
     if counts:
         best = max(counts, key=lambda w: (counts[w], -list(counts).index(w)))

@@ -25,7 +25,7 @@ Features = dict[str, float]
 
 _ROLE_WORDS = {
     **dict.fromkeys("v vict victim ip client applicant survivor complainant".split(), VICTIM),
-    **dict.fromkeys("p dp perp perpetrator suspect abuser offender pop".split(), PERPETRATOR),
+    **dict.fromkeys("p dp perp perpetrator suspect subj abuser offender pop".split(), PERPETRATOR),
     **dict.fromkeys("children child kids kid baby son daughter sons daughters twins pupil pupils boy girl "
                     "siblings toddler infant newborn unborn".split(), CHILD),
 }
@@ -41,6 +41,7 @@ _STATUS_NOUNS = frozenset(
     "sponsor employer course".split()
 )
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
+LEXICAL_WEIGHT = float(__import__("os").environ.get("LW", "0.5"))
 
 
 def default_genders(cast: Cast) -> dict[str, str]:
@@ -71,51 +72,25 @@ def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, 
     if first:
         f["first=" + first] = 1.0
         f[f"cat={category}&first={first}"] = 1.0
-    for w in label.lower().replace("'s", " 's").split():
-        role = _ROLE_WORDS.get(w.strip(":,.()")) or ("rel" if w in RELATIONS else None)
-        if role:
-            f["lab=" + role] = 1.0
+    _label_features(label, f)
     for t in span:
-        if t.is_alpha and t.i not in person_tokens and not t.is_stop:
-            f["lw=" + t.lemma_.lower()] = 0.5
+        if t.is_alpha and t.i not in person_tokens and not t.is_stop and not cast.knows(t.lower_):
+            f["lw=" + t.lemma_.lower()] = LEXICAL_WEIGHT
     for h in hits:
         if h.rule.subject:
             f["hint=" + h.rule.subject] = 1.0
     return f
 
 
-def _token_cue(t: Token, text: str, person_tokens: dict[int, tuple[int, int]], cast: Cast, genders: dict[str, str],
-               f: Features) -> str | None:
-    """Add the features one token gives; return the role it names, if any."""
-    low = t.lower_
-    if t.i in person_tokens:
-        if t.i > 0 and t.nbor(-1).i in person_tokens and person_tokens[t.nbor(-1).i] == person_tokens[t.i]:
-            return None  # only the first token of a name
-        s, e = person_tokens[t.i]
-        role = mention_role(text, s, e, cast)
-        _role_feature(t, role, "m", f)
-        return role if role != PRO else None
-    if low in cast.names and (t.is_title or t.is_upper) and len(low) > 1:
-        role = cast.names[low]
-        _role_feature(t, role, "m", f)
-        return role if role != PRO else None
-    if low in _ROLE_WORDS and (low not in ("p", "v") or t.text.isupper()):
-        role = _ROLE_WORDS[low]
-        _role_feature(t, role, "rw", f)
-        return role
-    if low in _PARENT_WORDS:
-        owner = _owner(t, genders)
-        key = _PARENT_WORDS[low]
-        f[f"parent={key}|{owner}"] = 1.0
-        return None
-    if low in RELATIONS:
-        owner = _owner(t, genders)
-        f[f"rel|{owner}"] = 1.0
-        return OTHER if owner in (VICTIM, PERPETRATOR, "name") else None
-    if low in _MALE or low in _FEMALE or low in _PLURAL:
-        role = pronoun_role(low, genders)
-        _pronoun_features(t, role, f)
-    return None
+def _label_features(label: str, f: Features) -> None:
+    words = [w.strip(":,.()") for w in label.lower().replace("'s", " 's").split()]
+    rels = [w for w in words if w in RELATIONS or w in _PARENT_WORDS]
+    for w in words:
+        role = _ROLE_WORDS.get(w)
+        if role:
+            f[("labowner=" if rels else "lab=") + role] = 1.0
+    for w in rels:
+        f["labrel=" + w] = 1.0
 
 
 def mention_role(text: str, start: int, end: int, cast: Cast) -> str:
@@ -126,29 +101,79 @@ def mention_role(text: str, start: int, end: int, cast: Cast) -> str:
     return cast.role_of(text[start:end]) or cue or "unknown"
 
 
-def _role_feature(t: Token, role: str, kind: str, f: Features) -> None:
+def _token_cue(t: Token, text: str, person_tokens: dict[int, tuple[int, int]], cast: Cast, genders: dict[str, str],
+               f: Features) -> str | None:
+    """Add the features one token gives; return the role of the person it names, if any."""
+    low = t.lower_
+    if low in _PARENT_WORDS:  # "Mum", "Dad" are roles even when tagged as names
+        f[f"parent={_PARENT_WORDS[low]}|{_owner(t, genders)}"] = 1.0
+        return None
+    if t.i in person_tokens:
+        if t.i > 0 and t.nbor(-1).i in person_tokens and person_tokens[t.nbor(-1).i] == person_tokens[t.i]:
+            return None  # only the first token of a name
+        s, e = person_tokens[t.i]
+        return _mention(t, mention_role(text, s, e, cast), "m", f)
+    if (t.is_title or t.is_upper) and len(low) > 1 and cast.knows(low):
+        role = cast.role_of(t.text)
+        return _mention(t, role, "m", f) if role else None
+    if low in _ROLE_WORDS and (low not in ("p", "v") or t.text.isupper()):
+        return _mention(t, _ROLE_WORDS[low], "rw", f)
+    if low in RELATIONS:
+        return _relation(t, low, _owner(t, genders), f)
+    if low in _MALE or low in _FEMALE or low in _PLURAL:
+        _pronoun_features(t, pronoun_role(low, genders), f)
+    return None
+
+
+def _mention(t: Token, role: str, kind: str, f: Features) -> str | None:
+    """A person named by a name or a role word; an owner ("Shahid's cousin") is not the subject."""
+    nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
+    if nxt is not None and nxt.lower_ in ("'s", "\u2019s"):
+        after = t.nbor(2).lower_ if t.i + 2 < len(t.doc) else ""
+        if after in RELATIONS or after in _PARENT_WORDS:
+            f["owner=" + role] = 1.0
+            return None
+        if after in _STATUS_NOUNS:
+            f["possn=" + role] = 1.0
     f[f"{kind}={role}"] = 1.0
     if t.dep_ in _SUBJ_DEPS:
         f[f"{kind}subj={role}"] = 1.0
-        if t.head.dep_ == "ROOT" and "rootsubj" not in f:
-            f["rootsubj"] = 1.0
-            f["rootsubj=" + role] = 1.0
-    nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
-    if nxt is not None and nxt.lower_ in ("'s", "’s"):
-        after = t.nbor(2).lower_ if t.i + 2 < len(t.doc) else ""
-        if after in RELATIONS or after in _PARENT_WORDS:
-            f[f"{kind}owner={role}"] = 1.0
-        elif after in _STATUS_NOUNS:
-            f[f"{kind}possn={role}"] = 1.0
+        _root_subject(t, role, f)
+    return role if role != PRO else None
+
+
+_REL_KIND = dict.fromkeys("son daughter child children baby kids boy girl twins stepson stepdaughter".split(), CHILD)
+_REL_ROLES = {
+    **{(w, VICTIM): PERPETRATOR for w in "husband partner ex-partner ex boyfriend ex-husband fiance".split()},
+    **{(w, PERPETRATOR): VICTIM for w in "wife partner ex-partner ex girlfriend ex-wife fiancee".split()},
+    **{(w, "plural"): PERPETRATOR for w in ("stepfather", "stepdad")},
+}
+_NEW = frozenset({"new", "second", "current", "other"})
+
+
+def _relation(t: Token, low: str, owner: str, f: Features) -> str | None:
+    """"her husband" is the perpetrator, "his wife" the victim, "her son" a child, "her sister" someone else."""
+    f[f"rel|{owner}"] = 1.0
+    new = t.i > 0 and t.nbor(-1).lower_ in _NEW
+    role = OTHER if new else _REL_ROLES.get((low, owner)) or _REL_KIND.get(low, OTHER)
+    f["relrole=" + role] = 1.0
+    if t.dep_ in _SUBJ_DEPS:
+        f["relsubj=" + role] = 1.0
+        _root_subject(t, role, f)
+    return role if owner not in ("none", "the", "a", "an") or t.dep_ in _SUBJ_DEPS else None
+
+
+def _root_subject(t: Token, role: str, f: Features) -> None:
+    if t.head.dep_ == "ROOT" and "rootsubj" not in f:
+        f["rootsubj"] = 1.0
+        f["rootsubj=" + role] = 1.0
 
 
 def _pronoun_features(t: Token, role: str, f: Features) -> None:
     f["pron=" + role] = 1.0
     if t.dep_ in _SUBJ_DEPS:
         f["pronsubj=" + role] = 1.0
-        if t.head.dep_ == "ROOT" and "rootsubj" not in f:
-            f["rootsubj"] = 1.0
-            f["rootsubj=" + role] = 1.0
+        _root_subject(t, role, f)
     if t.dep_ == "poss" or t.tag_ == "PRP$":
         head = t.head.lower_
         if head in _STATUS_NOUNS:
@@ -166,11 +191,10 @@ def _owner(t: Token, genders: dict[str, str]) -> str:
         low = prev.lower_
         if low in _MALE or low in _FEMALE or low in _PLURAL:
             return pronoun_role(low, genders)
-        if low in ("'s", "’s") and t.i - k - 1 >= 0:
-            owner = t.nbor(-k - 1).lower_
-            return _ROLE_WORDS.get(owner, "name")
+        if low in ("'s", "\u2019s") and t.i - k - 1 >= 0:
+            return _ROLE_WORDS.get(t.nbor(-k - 1).lower_, "name")
         if low in ("the", "a", "an"):
             return low
-        if not (prev.pos_ == "ADJ" or low in ("new", "former", "late", "older", "younger", "own")):
+        if not (prev.pos_ == "ADJ" or low in _NEW or low in ("former", "late", "older", "younger", "own")):
             break
     return "none"
