@@ -330,8 +330,8 @@ class FieldPersonRecognizer(_Recognizer):
         if word.rstrip(".") in self.lexicon.titles:
             return False
         if _name_like(word, self.lexicon):
-            if tok is None or not word[:1].isupper() or word.isupper():
-                return True
+            if tok is None or not word[:1].isupper() or word.isupper() or not tok.pos_:
+                return True  # no tagger (a blank pipeline): the word's shape decides
             return bool(tok.pos_ == "PROPN" or tok.ent_type_ == "PERSON" or tok.tag_ in {"NNP", "NNPS"})
         if len(word) <= 2 and word[:1].isupper() and word.endswith("."):
             return True  # an initial: "A. Brennan"
