@@ -29,6 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("file", type=Path)
     scan.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     _release_options(scan)
+    red = sub.add_parser("redact", help="write a redacted copy of a document for a release, with a redaction log")
+    red.add_argument("file", type=Path)
+    red.add_argument("-o", "--output", type=Path, required=True, help="the redacted file (same format as FILE)")
+    red.add_argument("--marker", choices=["block", "rule"], default="block",
+                     help="what replaces redacted text: a fixed-width block, or [REDACTED: <rule id>]")
+    red.add_argument("--review-as-redact", action="store_true",
+                     help="preview: also remove what still waits for a person's decision")
+    red.add_argument("--max-bytes", type=int, default=50_000_000, help="refuse input files larger than this")
+    _release_options(red)
     batch = sub.add_parser("batch", help="scan many texts from a JSON Lines file")
     batch.add_argument("docs", type=Path)
     batch.add_argument("-o", "--output", type=Path, required=True)
@@ -117,6 +126,47 @@ def _table(text: str, data: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _cmd_redact(args: argparse.Namespace) -> int:
+    from redactor import ingest
+    from redactor.pipeline import Redactor
+    from redactor.render import log_csv, log_json, redactions_from_plan, render, write_all
+    from redactor.render.log import check_output, log_paths
+
+    raw = _release_dict(args)
+    if raw is None:
+        raise ReleaseError("redact needs a release: give --recipient and --purpose")
+    document = ingest.load(args.file, max_bytes=args.max_bytes)  # a bad file fails here, before models load
+    check_output(args.file, args.output, document.kind)
+    _check_gates(raw)  # a blocked release is refused before models load
+    redactor = Redactor.load()
+    plan = redactor.scan_document(document, redactor.release(raw)).plan
+    assert plan is not None
+    redactions = redactions_from_plan(plan, review_as_redact=args.review_as_redact)
+    rendered = render(document, args.file.read_bytes(), redactions, marker=args.marker)
+    csv_path, json_path = log_paths(args.output)
+    header = {"source": document.name, "source_sha256": document.sha256, "output": args.output.name,
+              "output_sha256": rendered.sha256, "kind": rendered.kind, "marker": args.marker,
+              "review_as_redact": args.review_as_redact, "release": plan.release.as_json(),
+              "notes": list(rendered.notes), "notices": [n.message for n in document.notices]}
+    write_all({args.output: rendered.data, csv_path: log_csv(rendered.log), json_path: log_json(rendered.log, header)})
+    print(f"wrote {args.output} ({len(redactions)} redactions) with {csv_path.name} and {json_path.name}")
+    for note in rendered.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _check_gates(raw: dict[str, Any]) -> None:
+    from redactor import paths
+    from redactor.decide import check_gates
+    from redactor.policy import load_policy
+    from redactor.release import load_directory, release_from_dict
+    from redactor.render.plan import check_verdict
+
+    rules = paths.rules_dir()
+    release = release_from_dict(raw, load_directory(rules / "recipients.yaml"))
+    check_verdict(check_gates(release, load_policy(rules / "policy.yaml")))
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from redactor.batch import run_batch
 
@@ -151,7 +201,7 @@ def _cmd_eval_tab(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": _cmd_scan, "batch": _cmd_batch, "eval": _cmd_eval, "eval-tab": _cmd_eval_tab}
+COMMANDS = {"scan": _cmd_scan, "redact": _cmd_redact, "batch": _cmd_batch, "eval": _cmd_eval, "eval-tab": _cmd_eval_tab}
 
 
 if __name__ == "__main__":

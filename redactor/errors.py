@@ -56,3 +56,19 @@ class ReleaseError(RedactorError):
 
 class UnknownRecipientError(ReleaseError):
     """A named recipient is not in the recipient directory and no type was given."""
+
+
+class ReleaseBlockedError(RedactorError):
+    """The release policy blocks this release: nothing may be written. Names the gate and how to unblock."""
+
+
+class UnresolvedReviewError(RedactorError):
+    """Findings still wait for a person's decision (or the document is held), so no final output is made."""
+
+
+class RenderError(RedactorError):
+    """The redacted output cannot be produced (the file does not match the scanned document, bad output path)."""
+
+
+class VerificationError(RenderError):
+    """Redacted text was found in the candidate output. Names the location, never the text; nothing is written."""

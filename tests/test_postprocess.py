@@ -25,6 +25,12 @@ def test_same_label_overlaps_merge() -> None:
     assert [(f.start, f.end) for f in out] == [(0, 20)]
 
 
+def test_unions_that_reach_each_other_merge_too() -> None:
+    found = [F(4, 8, "PERSON", 0.8), F(10, 16, "PERSON", 0.8), F(4, 16, "PERSON", 0.65)]
+    out = postprocess.resolve_overlaps(found, "1.  STAN, Ionela")
+    assert [(f.start, f.end) for f in out] == [(4, 16)]
+
+
 def test_higher_priority_label_keeps_the_characters() -> None:
     out = postprocess.resolve_overlaps([F(0, 12, "PHONE_NUMBER", 1.0), F(0, 12, "NHS_NUMBER", 0.75)], "943 476 5919")
     assert [f.label for f in out] == ["NHS_NUMBER"]

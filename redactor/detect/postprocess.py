@@ -35,8 +35,12 @@ def clean_people(text: str, findings: list[Finding], lexicon: Lexicon) -> list[F
             out.append(f)
             continue
         run = _name_run(text, f.start, f.end, lexicon)
-        if run is not None:
-            out.append(_moved(f, *run))
+        if run is None or (f.pattern and f.pattern.startswith(("forename_then", "capital_surname")) and
+                           run != (f.start, f.end)):
+            continue  # a police-style pattern that only matched with a non-name word in it
+        if any(w.rstrip(".,") in lexicon.org_words for w in text[run[0] : run[1]].split()[1:]):
+            continue  # "Hampshire Constabulary", "Coventry Haven Service": an organisation
+        out.append(_moved(f, *run))
     return out
 
 
@@ -256,7 +260,19 @@ def resolve_overlaps(findings: list[Finding], text: str) -> list[Finding]:
                 current = _outside(current, k, text)
         if current is not None:
             kept.append(current)
-    return sorted(kept, key=lambda f: (f.start, f.end))
+    return _merge_same_label(kept)
+
+
+def _merge_same_label(findings: list[Finding]) -> list[Finding]:
+    """A union made above can reach another kept finding of its label: merge until none overlap."""
+    out: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.start, f.end)):
+        prev = next((i for i in range(len(out) - 1, -1, -1) if out[i].label == f.label and f.start < out[i].end), None)
+        if prev is not None:
+            out[prev] = _moved(out[prev], out[prev].start, max(out[prev].end, f.end))
+        else:
+            out.append(f)
+    return out
 
 
 def _outside(f: Finding, k: Finding, text: str) -> Finding | None:

@@ -116,9 +116,17 @@ class NhsNumberRecognizer(_Recognizer):
         out = []
         for m in self.PATTERN.finditer(text):
             digits = "".join(m.groups())
-            if self.checksum_ok(digits):
+            if not self.checksum_ok(digits):
+                continue
+            before = text[max(0, m.start() - 40) : m.start()]
+            if re.search(r"(?i)\bnhs\b", before):
+                out.append(self.result(m.start(), m.end(), 0.85, "nhs_mod11", "NHS number after 'NHS', mod-11 valid"))
+            elif not self.OTHER_CUES.search(before):
                 out.append(self.result(m.start(), m.end(), 0.75, "nhs_mod11", "10 digits passing the NHS mod-11 check"))
         return out
+
+    OTHER_CUES = re.compile(r"(?i)\b(?:occurrence|crime|incident|police|ref|reference|log|claim|account|tel|phone|"
+                            r"mob|mobile|passport|ho|brp|case)\b[^\n]{0,25}$")
 
     @staticmethod
     def checksum_ok(digits: str) -> bool:
@@ -133,7 +141,8 @@ class NhsNumberRecognizer(_Recognizer):
 class CuedIdentifierRecognizer(_Recognizer):
     """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25"."""
 
-    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{2,24}(?:[ ][0-9]{2,8}(?=[\s,.;)]|$)){0,3})"
+    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{1,24}(?:[ ][0-9]{2,10}(?=[\s,.;)]|$)){0,3})"
+    PHONE_SHAPE = re.compile(r"^(?:0\d[\d ]{8,14}|\+\d[\d ]{8,16})$")
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
@@ -153,8 +162,8 @@ class CuedIdentifierRecognizer(_Recognizer):
         out = []
         for m in self.pattern.finditer(text):
             token = m.group(1).rstrip("/-")
-            if sum(ch.isdigit() for ch in token) < 3:
-                continue
+            if sum(ch.isdigit() for ch in token) < 3 or self.PHONE_SHAPE.match(token):
+                continue  # too few digits to identify anyone, or a phone number written after the cue
             if self.skip and self.skip.search(text[max(0, m.start() - 20) : m.start()]):
                 continue
             start = m.start(1)
@@ -169,7 +178,8 @@ class DateOfBirthRecognizer(_Recognizer):
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
-        self.cue = re.compile(options["cues"] + r"[\s:\-–(|]*$", re.IGNORECASE)
+        self.cue = re.compile(options["cues"] + r"(?:[ \t]+(?:\w+[ \t]+){0,3}(?:is|was))?[\s:\-–(|]*$",
+                              re.IGNORECASE)
         self.max_gap = int(options.get("max_gap", 8))
 
     def analyze(
@@ -253,9 +263,11 @@ class FieldPersonRecognizer(_Recognizer):
         super().__init__(entity, rec_id, context, **options)
         self.lexicon: Lexicon = options["lexicon"]
         self.field = re.compile(
-            rf"(?:^|(?<=[\n|;(]\s*)|(?<=[.\-–]\s+))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*", re.MULTILINE
+            rf"(?:^|(?<=[\n|;(•*]\s*)|(?<=[.\-–]\s+)|(?<=[ \t]{{2}}))(?:{options['fields']})\s*(?:\d+\s*)?[:\-–]\s*",
+            re.MULTILINE,
         )
-        self.bare = re.compile(rf"\b(?:{options['unpunctuated']})\s+") if options.get("unpunctuated") else None
+        self.bare = re.compile(rf"\b(?:{options['unpunctuated']})[ \t]+") if options.get("unpunctuated") else None
+        self.signoff = re.compile(rf"\b(?:{options['signoffs']})\s+") if options.get("signoffs") else None
         self.numbered = re.compile(options["numbered"]) if options.get("numbered") else None
         brackets = options.get("agency_brackets")
         self.brackets = re.compile(rf"\b{brackets}") if brackets else None
@@ -271,7 +283,9 @@ class FieldPersonRecognizer(_Recognizer):
         out = []
         cues = [(self.field, "field_label", "name after a field label")]
         if self.bare is not None:
-            cues.append((self.bare, "field_label", "name after a sign-off or greeting"))
+            cues.append((self.bare, "field_label", "name after a greeting or a role"))
+        if self.signoff is not None:
+            cues.append((self.signoff, "field_label", "name after a sign-off"))
         if self.relation is not None:
             cues.append((self.relation, "relation_word", "name after a relationship word"))
         if self.brackets is not None:
@@ -309,11 +323,15 @@ class FieldPersonRecognizer(_Recognizer):
                 while j + 1 < len(doc) and "\n" not in doc[j].whitespace_:
                     if self._is_name_token(doc[j + 1].text, doc[j + 1]):
                         j += 1
+                    elif doc[j + 1].text in PARTICLES and j + 2 < len(doc) and self._is_name_token(doc[j + 2].text):
+                        j += 2  # "Ferreira da Silva", "van der Berg" (one particle at a time)
                     elif _joined_hyphen(doc, j + 1) and self._is_name_token(doc[j + 2].text, doc[j + 2]):
                         j += 2  # "Elena-Maria", "Pryce-Jones": spaCy splits at the hyphen
                     else:
                         break
-                if not (doc[i].text.isupper() and len(doc[i].text) > 1 and not _ends_shouted_name(doc, j)):
+                shouted = doc[i].text.isupper() and len(doc[i].text) > 1
+                lone_caps = i == j and shouted and len(doc[i].text) <= 5 and not _shouted_line(doc.text, doc[i].idx)
+                if not lone_caps and not (shouted and not _ends_shouted_name(doc, j)):
                     names.append((doc[i].idx, doc[j].idx + len(doc[j].text)))
                 i = j
             elif depth == 0 and tok.text not in {",", "&", "and", "/", "-", "–", "v", "vs", "v."} and not names:
@@ -339,6 +357,9 @@ class FieldPersonRecognizer(_Recognizer):
             and word.title() not in self.lexicon.not_names and word.isalpha()
 
 
+PARTICLES = {"da", "de", "dos", "das", "do", "van", "von", "der", "den", "al", "el", "bin", "binti", "ter", "la", "le"}
+
+
 def _joined_hyphen(doc: Any, k: int) -> bool:
     """A hyphen with no space on either side, inside a word."""
     return k + 1 < len(doc) and doc[k].text in {"-", "‐"} and doc[k - 1].whitespace_ == "" and doc[k].whitespace_ == ""
@@ -347,7 +368,7 @@ def _joined_hyphen(doc: Any, k: int) -> bool:
 def _ends_shouted_name(doc: Any, j: int) -> bool:
     """In text written in capitals, a run of capitals is a name only where punctuation, a bracket,
     "DOB" or the line's end follows it ("CHILD MILA (6)", "P - VIKTOR MOROZ DOB ...")."""
-    if j + 1 >= len(doc) or "\n" in doc[j].whitespace_ or "\n" in doc[j + 1].text:
+    if j + 1 >= len(doc) or "\n" in doc[j].whitespace_ or doc[j + 1].is_space or len(doc[j].whitespace_) > 1:
         return True
     nxt = doc[j + 1].text
     return nxt in {"(", ",", "/", ";", ".", "-", "–", ":", ")"} or nxt.upper().replace(".", "") == "DOB"

@@ -25,11 +25,11 @@ _FEMALE_TITLES = frozenset({"mrs", "ms", "miss"})
 _LEFT_LABEL = re.compile(
     r"(?i)(?:^|[\s|(;,])(?P<label>victim|victim name|client|client name|applicant|v|vict|ip|injured party|survivor|"
     r"service user|adult at risk|patient|tenant|mother|mum|mam|re|our client|my client|your client|"
-    r"perpetrator|alleged perpetrator|perp|p|dp|suspect|alleged abuser|abuser|father|dad|person on probation|"
+    r"perpetrators?|alleged perpetrators?|perp|p|dp|suspect|alleged abuser|abuser|father|dad|person on probation|"
     r"pop|offender|partner|ex-partner|husband|wife|subj|"
     r"children|child|baby|son|daughter|pupil|pupils|student|dependent child|dependants|young person|kids|sibling|siblings|"
     r"others?|others? in household|household|others at risk|others? at address)"
-    r"\s*(?:name|\d)?\s*(?::|-|\u2013)\s*(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
+    r"\s*(?:name|\d)?\s*(?::|-|\u2013|(?<=mum|mother|dad|father|mam)\s*\()\s*(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
 )
 _LABEL_ROLE = {
     **dict.fromkeys(["victim", "client", "applicant", "v", "vict", "ip", "survivor", "tenant", "mother", "mum", "mam", "re"], VICTIM),
@@ -57,10 +57,14 @@ _RIGHT_CUE = re.compile(
     r"months?|m|weeks?))?\)|,\s*(?:aged\s+)?(?P<age2>\d{1,2})(?:\s*(?:months?|yrs?))?\s*(?:[,;)]|$)|"
     r"\((?:year|yr|y)\s*\d{1,2}\b|\((?:dob|d\.o\.b\.?|born)\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-])?(?P<born>20(?:0[89]|[12]\d)))"
 )
+# Professionals: a title or job word right before the name ("PC Hughes", "DSL P. Whitaker"), or a field
+# that names the author or a meeting member ("From:", "Chair:", "Referrer:"). "IDVA: Craig is ..." is an
+# agency update about Craig, not a professional.
 _PRO_LEFT = re.compile(
-    r"(?i)(?:\b(?:pc|dc|ds|di|dci|sgt|insp|supt|cllr|dr|chair|coordinator|worker|referrer|officer|oic|sw|idva|isva|"
-    r"manager|advocate|nurse|midwife|teacher|dsl|hv|gp|solicitor|caseworker|attendance|present|apologies|signed|"
-    r"completed by|referred by|author|reviewer|dear)[\s:.,(]*$|\b(?:from|to|cc)\s*:\s*$)"
+    r"(?i)(?:\b(?:pc|dc|ds|di|dci|det|sgt|insp|supt|cllr|dr|worker|officer|oic|sw|idva|isva|manager|advocate|"
+    r"nurse|midwife|teacher|tutor|dsl|hv|gp|solicitor|caseworker|dear)[\s.,(]*$|"
+    r"\b(?:from|to|cc|chair|coordinator|referrer|worker|officer|oic|attendance|present|apologies|signed|completed by|"
+    r"referred by|author|reviewer|social worker|key worker|tutor|teacher|dsl|contact)\s*:\s*$)"
 )
 _PRO_RIGHT = re.compile(
     r"(?i)^[^\n]{0,4}(?:,|\s-|\s\u2013|\s\()\s*(?:idva|isva|police|pc\b|dc\b|housing|social worker|sw\b|csc|children's|"
@@ -74,6 +78,8 @@ _REL_ROLE = {
     **dict.fromkeys(["wife", "ex-wife", "girlfriend", "fiancee"], VICTIM),
 }
 _CASE_HEAD = re.compile(r"(?im)^[^\S\n]*(?:<<OUT:)?[^\S\n]*(?:case|item|ref)\b[^\S\n]*(?:no\.?[^\S\n]*)?[A-Z/]*\d+")
+_SUBJECT_LINE = re.compile(r"(?i)^(?:subject|subj|re)\s*:\s*(?:[\w ]{0,30}\s[-\u2013:]\s*)?$")
+_TABLE_ROW = re.compile(r"(?m)^[^\S\n]*(?:<<OUT:)?[^\S\n]*[A-Z]{0,4}[/\-]?(?:\d+[/\-]?)+[^\S\n]*\|")
 _TABLE_ROLE = {"victim": VICTIM, "v": VICTIM, "client": VICTIM, "perpetrator": PERPETRATOR, "p": PERPETRATOR,
                "perp": PERPETRATOR, "children": CHILD, "child": CHILD}
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
@@ -93,6 +99,7 @@ class Cast:
     surnames: dict[str, set[str]] = field(default_factory=dict)
     gender: dict[str, str] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)  # every name word met, with a role or not
+    strength: dict[str, int] = field(default_factory=dict)  # how sure each first name's role is
 
     def role_of(self, name: str) -> str | None:
         words = name_words(name)
@@ -118,17 +125,18 @@ class Cast:
             return next(iter(roles))
         return None
 
-    def add(self, name: str, role: str, title: str | None) -> None:
+    def add(self, name: str, role: str, title: str | None, strength: int = 1) -> None:
+        """Record one cue; a stronger cue replaces a weaker one for the same first name."""
         words = name_words(name)
         if not words:
             return
         if title is not None and len(words) == 1:
             self.surnames.setdefault(words[0], set()).add(role)
         else:
-            self.names.setdefault(words[0], role)
-            for part in words[0].split("-"):  # "Kelly-Ann" is also tokenised "Kelly", "-", "Ann"
-                if len(part) > 1:
-                    self.names.setdefault(part, role)
+            for key in (words[0], *(p for p in words[0].split("-") if len(p) > 1 and p != words[0])):
+                if strength > self.strength.get(key, -1):
+                    self.names[key] = role
+                    self.strength[key] = strength
             for w in words[1:]:
                 self.surnames.setdefault(w, set()).add(role)
         if title in _MALE_TITLES:
@@ -139,7 +147,9 @@ class Cast:
     def merge(self, other: Cast) -> None:
         """Add what ``other`` knows and this cast does not."""
         for w, r in other.names.items():
-            self.names.setdefault(w, r)
+            if w not in self.names:
+                self.names[w] = r
+                self.strength[w] = other.strength.get(w, 1)
         for w, rs in other.surnames.items():
             self.surnames.setdefault(w, set()).update(rs)
         for r, g in other.gender.items():
@@ -172,51 +182,69 @@ class Mention:
     start: int
     end: int
     role: str | None  # from a cue at this mention, or None
+    strength: int = 0
 
 
 def sections(text: str) -> list[int]:
-    """Start offsets of case sections (0 first)."""
-    return [0, *(m.start() for m in _CASE_HEAD.finditer(text) if m.start() > 0)]
+    """Start offsets of case sections (0 first): case headings and the rows of a case table."""
+    heads = {m.start() for m in _CASE_HEAD.finditer(text)} | {m.start() for m in _TABLE_ROW.finditer(text)}
+    return [0, *sorted(h for h in heads if h > 0)]
 
 
 def cue_role(text: str, start: int, end: int) -> str | None:
     """The role the text around one name mention gives it, if any."""
+    return cue(text, start, end)[0]
+
+
+def cue(text: str, start: int, end: int) -> tuple[str | None, int]:
+    """(role, strength): a field label or a role bracket (3) beats an age or a relationship (2), an
+    email's subject line (1) or a guess that the person is a professional (0)."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     left = text[max(line_start, start - 60):start]
     right = text[end:min(line_end, end + 60)]
-    return _left_role(text, left, start) or _right_role(right) or _pro_role(left, right)
-
-
-def _left_role(text: str, left: str, start: int) -> str | None:
     m = _LEFT_LABEL.search(left)
     if m:
-        role = _LABEL_ROLE.get(" ".join(m.group("label").lower().split()))
-        if role == VICTIM and m.group("label").lower() == "re" and _young(text, start):
-            return CHILD
-        if role is None and m.group("label").lower().startswith("other"):
-            return OTHER
+        role = _label_role(text, m.group("label"), start)
         if role:
-            return role
+            return role, 3
+    if _SUBJECT_LINE.search(left):  # an email about a case is usually about the victim
+        return VICTIM, 1
+    right_role = _right_role(right)
+    if right_role is not None and _RIGHT_CUE.match(right).group("bracket"):  # type: ignore[union-attr]
+        return right_role, 3
+    if right_role is not None:
+        return right_role, 2
     m = _LEFT_REL.search(left)
     if m:
-        rel, owner = m.group("rel").lower(), m.group("owner").lower()
-        role = _REL_ROLE.get(rel)
-        if (m.group("mod") or "").lower() in ("new", "second", "current", "other"):
-            return OTHER
-        if rel in ("stepfather", "father", "dad", "stepdad"):
-            return OTHER if owner == "her" else PERPETRATOR
-        if role == CHILD:
-            return CHILD
-        if rel in ("mother", "mum") and owner in ("their", "the children's"):
-            return VICTIM
-        if rel in ("father", "dad") and owner in ("their", "the children's"):
-            return PERPETRATOR
-        if role and owner in ("her", "his", "v's", "p's"):
-            return role if rel not in ("partner",) or owner != "v's" else OTHER
+        return _relation_role(m.group("rel").lower(), m.group("owner").lower(), (m.group("mod") or "").lower()), 2
+    return _pro_role(left, right), 0
+
+
+def _label_role(text: str, label: str, start: int) -> str | None:
+    key = " ".join(label.lower().split())
+    if key.endswith("perpetrators"):
+        key = key[:-1]
+    role = _LABEL_ROLE.get(key)
+    if role == VICTIM and key == "re" and _young(text, start):
+        return CHILD
+    if role is None and key.startswith("other"):
         return OTHER
-    return None
+    return role
+
+
+def _relation_role(rel: str, owner: str, mod: str) -> str:
+    """"her husband, X" is the perpetrator, "their mother, X" the victim, "V's brother X" someone else."""
+    if mod in ("new", "second", "current", "other"):
+        return OTHER
+    if rel in ("stepfather", "stepdad"):
+        return PERPETRATOR
+    if rel in ("father", "dad"):
+        return PERPETRATOR if owner in ("their", "the children's") else OTHER
+    if rel in ("mother", "mum"):
+        return VICTIM if owner in ("their", "the children's") else OTHER
+    return _REL_ROLE.get(rel, OTHER)
 
 
 def _young(text: str, start: int) -> bool:
@@ -255,11 +283,12 @@ def _pro_role(left: str, right: str) -> str | None:
 def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[int, Cast]]:
     """A cast for each section: (section start, cast). Opening cues apply to every section.
 
-    When a section names nobody as the victim, its most mentioned person without a role is taken to
-    be the victim (Marac paperwork is about her).
+    When a section names nobody as the victim (or the perpetrator), its first-named person without a
+    role, mentioned at least twice, whose pronouns fit is taken to be the victim (then the
+    perpetrator): a referral or a letter names the person it is about first.
     """
     starts = sections(text)
-    cues = [Mention(s, e, cue_role(text, s, e)) for s, e in mentions]
+    cues = [Mention(s, e, *cue(text, s, e)) for s, e in mentions]
     cues += list(_table_cues(text, mentions))
     opening = Cast()
     casts = [Cast() for _ in starts]
@@ -268,16 +297,16 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
             continue
         i = _section_index(starts, m.start)
         name = text[m.start:m.end]
-        casts[i].add(name, m.role, title_of(name))
+        casts[i].add(name, m.role, title_of(name), m.strength)
         if i == 0:
-            opening.add(name, m.role, title_of(name))
+            opening.add(name, m.role, title_of(name), m.strength)
     for c in casts[1:]:
         c.merge(opening)
     for i, c in enumerate(casts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        here = [text[s:e] for s, e in mentions if starts[i] <= s < end]
-        _default_victim(c, here)
-        c.seen.update(w for n in here for w in name_words(n) if w not in _NOT_NAMES)
+        here = [(s, e) for s, e in mentions if starts[i] <= s < end]
+        _default_roles(c, text, here)
+        c.seen.update(w for s, e in here for w in name_words(text[s:e]) if w not in _NOT_NAMES)
     return list(zip(starts, casts, strict=True))
 
 
@@ -288,18 +317,41 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _default_victim(cast: Cast, names: Sequence[str]) -> None:
-    if VICTIM in cast.names.values():
-        return
+def _default_roles(cast: Cast, text: str, mentions: Sequence[tuple[int, int]]) -> None:
     counts: dict[str, int] = {}
-    for n in names:
-        words = name_words(n)
-        if words and words[0] not in _NOT_NAMES and not any(cast.knows(w) for w in words):
-            counts[words[0]] = counts.get(words[0], 0) + 1
-    if counts:
-        best = max(counts, key=lambda w: (counts[w], -list(counts).index(w)))
-        if counts[best] >= 2:
-            cast.names[best] = VICTIM
+    pronouns: dict[str, list[str]] = {}
+    for s, e in mentions:
+        words = name_words(text[s:e])
+        if not words or words[0] in _NOT_NAMES or words[0] in cast.names:
+            continue
+        counts[words[0]] = counts.get(words[0], 0) + 1
+        pronouns.setdefault(words[0], []).append(_next_pronoun(text, e))
+    ranked = list(counts)  # in order of first mention: a referral or letter names its subject first
+    for role, default in ((VICTIM, "f"), (PERPETRATOR, "m")):
+        if role in cast.names.values():
+            continue
+        want = cast.gender.get(role, default)
+        for w in ranked:
+            if counts[w] >= 2 and _fits(pronouns[w], want) and w not in cast.names:
+                cast.names[w] = role
+                break
+
+
+_NEXT_PRONOUN = re.compile(r"(?i)\b(she|her|hers|herself|he|him|his|himself)\b")
+
+
+def _next_pronoun(text: str, end: int) -> str:
+    """The gender of the first pronoun in the 80 characters after a mention ("" if none)."""
+    m = _NEXT_PRONOUN.search(text, end, min(len(text), end + 80))
+    if not m:
+        return ""
+    return "f" if m.group(1).lower().startswith(("she", "her")) else "m"
+
+
+def _fits(genders: Sequence[str], want: str) -> bool:
+    """The pronouns after a name do not point the other way more often than this way."""
+    known = [g for g in genders if g]
+    return sum(g == want for g in known) * 2 >= len(known)
 
 
 def _section_index(starts: Sequence[int], pos: int) -> int:
@@ -315,25 +367,24 @@ def cast_at(casts: Sequence[tuple[int, Cast]], pos: int) -> Cast:
 
 
 def _table_cues(text: str, mentions: Iterable[tuple[int, int]]) -> Iterable[Mention]:
-    """Names in the "Victim" / "Perpetrator" columns of a pipe table."""
+    """Names in the "Victim" / "Perpetrator" / "Children" columns of a pipe table (rows may be
+    separated by notes about each case)."""
     columns: dict[int, str] = {}
+    width = 0
     spans = sorted(mentions)
     for line in re.finditer(r"[^\n]+", text):
         cells = [c.strip().lower() for c in line.group(0).split("|")]
-        if len(cells) < 2:
-            columns = {}
-            continue
         heads = {i: _TABLE_ROLE[c] for i, c in enumerate(cells) if c in _TABLE_ROLE}
-        if heads:
-            columns = heads
+        if len(cells) >= 2 and heads:
+            columns, width = heads, len(cells)
             continue
-        if not columns:
+        if not columns or len(cells) != width:
             continue
         bounds = _cell_bounds(line.group(0), line.start())
         for s, e in spans:
             for i, (cs, ce) in enumerate(bounds):
                 if cs <= s < ce and i in columns:
-                    yield Mention(s, e, columns[i])
+                    yield Mention(s, e, columns[i], 3)
 
 
 def _cell_bounds(line: str, offset: int) -> list[tuple[int, int]]:

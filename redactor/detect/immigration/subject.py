@@ -65,10 +65,19 @@ def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, 
     f: Features = {"bias": 1.0, "cat=" + category: 1.0}
     genders = default_genders(cast)
     first: str | None = None
+    refs: dict[int, tuple[str, str | None]] = {}
     for t in span:
         role = _token_cue(t, text, person_tokens, cast, genders, f)
-        if role and first is None:
-            first = role
+        if role:
+            refs[t.i] = (role, _gender(t, role, genders))
+            if first is None:
+                first = role
+        elif t.lower_ in _MALE or t.lower_ in _FEMALE:
+            resolved = resolve_pronoun(t, span, refs, genders)
+            f["pronres=" + resolved] = 1.0
+            if t.dep_ in _SUBJ_DEPS:
+                f["pronressubj=" + resolved] = 1.0
+    _holder_features(span, refs, genders, f)
     if first:
         f["first=" + first] = 1.0
         f[f"cat={category}&first={first}"] = 1.0
@@ -80,6 +89,88 @@ def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, 
         if h.rule.subject:
             f["hint=" + h.rule.subject] = 1.0
     return f
+
+
+_FEMALE_WORDS = frozenset("mother mum sister daughter wife girlfriend aunt auntie niece grandmother nan gran "
+                          "stepmother mother-in-law sister-in-law girl fiancee ex-wife".split())
+_MALE_WORDS = frozenset("father dad brother son husband boyfriend uncle nephew grandfather stepfather stepdad "
+                        "father-in-law brother-in-law boy fiance ex-husband".split())
+_TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+
+
+def _gender(t: Token, role: str, genders: dict[str, str]) -> str | None:
+    """The grammatical gender of the person a token names, when it can be told."""
+    low = t.lower_
+    if low in _FEMALE_WORDS:
+        return "f"
+    if low in _MALE_WORDS:
+        return "m"
+    if t.i > 0 and t.nbor(-1).lower_.rstrip(".") in _TITLE_GENDER:
+        return _TITLE_GENDER[t.nbor(-1).lower_.rstrip(".")]
+    return genders.get(role) if role in (VICTIM, PERPETRATOR) else None
+
+
+def resolve_pronoun(t: Token, span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str]) -> str:
+    """The nearest person before ``t`` in the passage whose gender fits; else the case's default."""
+    low = t.lower_
+    gender = "m" if low in _MALE else "f" if low in _FEMALE else None
+    if gender is None:
+        return "plural"
+    for i in range(t.i - 1, span.start - 1, -1):
+        if i in refs:
+            role, g = refs[i]
+            if g is None or g == gender:
+                return role
+    return pronoun_role(low, genders)
+
+
+_ANCHOR_NOUNS = _STATUS_NOUNS | frozenset("citizen national refugee overstayer dependant visitor student "
+                                          "british undocumented illegal recourse".split())
+
+
+def _holder_features(span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str],
+                     f: Features) -> None:
+    """Whose status: the owner of the first status word ("his visa", "Grace's BRP"), else the subject
+    of the clause it is in ("Kelly-Ann is a British citizen"), with pronouns resolved."""
+    for t in span:
+        if t.lower_ in _ANCHOR_NOUNS or t.lemma_.lower() in _ANCHOR_NOUNS:
+            holder = _holder_token(t, span)
+            if holder is None:
+                continue
+            role = _role_of_token(holder, span, refs, genders)
+            if role:
+                f["holder=" + role] = 1.0
+                return
+
+
+def _holder_token(t: Token, span: Span) -> Token | None:
+    for c in t.children:
+        if c.dep_ == "poss":
+            return c
+    node = t
+    for _ in range(6):
+        subj = [c for c in node.children if c.dep_ in _SUBJ_DEPS and span.start <= c.i < span.end]
+        if subj:
+            return subj[0]
+        if node.head.i == node.i:
+            break
+        node = node.head
+    return None
+
+
+def _role_of_token(t: Token, span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str]) -> str | None:
+    if t.i in refs:
+        return refs[t.i][0]
+    low = t.lower_
+    if low in _MALE or low in _FEMALE:
+        return resolve_pronoun(t, span, refs, genders)
+    if low in _PLURAL:
+        return "plural"
+    # a name of several tokens: its first token holds the role
+    for i in range(t.i - 1, max(span.start, t.i - 3) - 1, -1):
+        if i in refs:
+            return refs[i][0]
+    return None
 
 
 def _label_features(label: str, f: Features) -> None:
