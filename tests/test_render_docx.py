@@ -127,6 +127,8 @@ def adversarial_docx() -> bytes:
     doc_pr = document.inline_shapes[0]._inline.docPr
     doc_pr.set("descr", f"Photo of {SECRET}")
     doc_pr.set("title", "Zanele at home")
+    document.inline_shapes[0]._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", "Zanele_Okonkwo_home.png")
+    document.element.body.insert(0, etree.Comment(" reviewer note on Zanele "))
     commented = document.add_paragraph("Comment anchor")
     document.add_comment(commented.runs, text="Check address with Zanele", author="Bob Worker", initials="BW")
     section = document.sections[0]
@@ -201,6 +203,8 @@ HIDDEN_PLACES = [
     ("table cell", "word/document.xml", "QQ 12 34 56 C"),
     ("alt text description (wp:docPr descr)", "word/document.xml", f"Photo of {SECRET}"),
     ("alt text title (wp:docPr title)", "word/document.xml", "Zanele at home"),
+    ("picture file name (pic:cNvPr name)", "word/document.xml", "Zanele_Okonkwo_home.png"),
+    ("XML comment", "word/document.xml", "reviewer note on Zanele"),
     ("comment text", "word/comments.xml", "Check address with Zanele"),
     ("comment author", "word/comments.xml", "Bob Worker"),
     ("people part (comment authors)", "word/people.xml", "Bob Worker"),
@@ -383,3 +387,28 @@ def test_a_run_that_no_longer_matches_is_refused(source: tuple[bytes, Document])
         s.__class__(s.start, s.end, s.part, s.paragraph, s.run + 1, s.offset) for s in document.segments[1:]))
     with pytest.raises(RenderError, match="does not hold the text that was scanned"):
         render(changed, data, redactions_for(document))
+
+
+def test_package_stays_consistent(output: Rendered) -> None:
+    """Every relationship id used exists, every internal target and content-type override names a part."""
+    import posixpath
+
+    parts = members(output.data)
+    r_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    for name, blob in parts.items():
+        if not name.endswith(".rels"):
+            continue
+        folder, base = posixpath.split(name)
+        source = posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
+        rels = etree.fromstring(blob)
+        ids = {r.get("Id") for r in rels}
+        for rel in rels:
+            if rel.get("TargetMode") != "External":
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(source), rel.get("Target")))
+                assert target.lstrip("/") in parts, (name, rel.get("Target"))
+        if source in parts and source.endswith(".xml"):
+            used = {v for el in etree.fromstring(parts[source]).iter() if isinstance(el.tag, str)
+                    for k, v in el.attrib.items() if k.startswith(r_ns)}
+            assert used <= ids, (source, used - ids)
+    overrides = etree.fromstring(parts["[Content_Types].xml"])
+    assert all(o.get("PartName").lstrip("/") in parts for o in overrides if o.get("PartName"))

@@ -135,6 +135,8 @@ def test_verification_catches_a_text_leak(monkeypatch: pytest.MonkeyPatch) -> No
     ("Amy", "Amy's flat", True),
     ("Amy", "Amyl nitrite", False),
     ("QQ 12 34 56 C", "QQ123456C", True),
+    ("QQ 12 34 56 C", "qq-12-34-56-c", True),                  # punctuation
+    ("Zanele Okonkwo", "Zanele_Okonkwo_home.png", True),
     ("Ｚａｎｅｌｅ Okonkwo", "zanele okonkwo", True),             # NFKC
 ])
 def test_needle_matching(redacted: str, haystack: str, found: bool) -> None:

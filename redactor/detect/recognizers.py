@@ -86,7 +86,7 @@ class UkPhoneRecognizer(_Recognizer):
         plus = candidate.startswith("+") or zeros
         rest = candidate[1:] if candidate.startswith("+") else candidate[zeros:]
         if not plus:
-            low, high = 10, 11
+            low, high = 10, 12  # 12: a five-figure area code written with a drama-range 3+4 ("01484 496 0093")
         elif rest.startswith("44"):
             low, high = (12, 13) if "(0)" in candidate[:10] else (12, 12)
         else:
@@ -142,7 +142,7 @@ class CuedIdentifierRecognizer(_Recognizer):
     """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25"."""
 
     TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{1,24}(?:[ ][0-9]{2,10}(?=[\s,.;)]|$)){0,3})"
-    PHONE_SHAPE = re.compile(r"^(?:0\d[\d ]{8,14}|\+\d[\d ]{8,16})$")
+    PHONE_SHAPE = re.compile(r"^(?:0(?:\d ?){9,10}|\+\d[\d ]{8,16})$")
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
@@ -191,7 +191,7 @@ class DateOfBirthRecognizer(_Recognizer):
             if cue_start is not None:
                 out.append(self.result(cue_start, m.end(), 0.85, "dob_cue", "date after a birth cue"))
             elif self._after_name(text, m.start(), m.group(0)):
-                out.append(self.result(m.start(), m.end(), 0.6, "date_after_name", "date in brackets after a name"))
+                out.append(self.result(m.start(), m.end(), 0.6, "date_after_name", "date right after a name"))
         out.extend(self._table_column(text))
         for m in YEAR_RE.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
@@ -244,9 +244,10 @@ class DateOfBirthRecognizer(_Recognizer):
 
     @staticmethod
     def _after_name(text: str, start: int, date: str) -> bool:
-        """ "Aisha Noor (12/12/1992)": a past-century or early-2000s date in brackets right after a name."""
+        """A date from 1920-2024 in brackets or after a comma right after a capitalised word (a name):
+        "Aisha Noor (12/12/1992)", "| Victim | Stacey Rowe, 09/09/1999 |"."""
         before = text[max(0, start - 30) : start]
-        if not re.search(r"\p{Lu}[\p{L}'’-]+\s*\($", before):
+        if not re.search(r"\p{Lu}[\p{L}'’-]+(?:\s*\(|,[ \t]*)$", before):
             return False
         year = re.search(r"(\d{4}|\d{2})$", date)
         if year is None:

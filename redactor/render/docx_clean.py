@@ -8,7 +8,8 @@
 * Text boxes: after redaction, each ``mc:Fallback`` copy of a text box is replaced by a copy of the
   redacted ``mc:Choice`` text box (or dropped when the two do not line up).
 * Alt text (``descr``/``title`` of ``docPr``/``cNvPr``, VML ``alt``/``o:title``), hyperlink
-  tooltips, document variables and data bindings to custom XML are removed.
+  tooltips, document variables, data bindings to custom XML, the track-changes setting and XML
+  comments are removed; drawing names (often the picture's file name) become "Object <id>".
 * Field codes: a ``w:instrText`` or ``w:fldSimple/@w:instr`` holding a redacted string is cleared
   (the field's displayed result stays).
 * Properties: the identifying core properties (author, last modified by, title, subject, keywords,
@@ -173,6 +174,7 @@ def clear_alt_text(root: Element) -> int:
         keys: Sequence[str] = ()
         if name in ("docPr", "cNvPr"):
             keys = ("descr", "title")
+            el.set("name", f"Object {el.get('id', '')}".strip())
         elif etree.QName(el).namespace == V_NS:
             keys = ("alt", f"{{{O_NS}}}title")
         elif el.tag == _w("hyperlink"):
@@ -184,7 +186,9 @@ def clear_alt_text(root: Element) -> int:
 
 
 def remove_hidden_settings(root: Element) -> int:
+    """Remove document variables, data bindings, the track-changes setting and XML comments."""
     found = [el for el in elements(root) if el.tag in _HIDDEN_SETTINGS]
+    found += list(root.iter(etree.Comment, etree.ProcessingInstruction))
     for el in found:
         remove(el)
     return len(found)

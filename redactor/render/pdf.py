@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pdfplumber
 import pypdfium2 as pdfium
-from PIL import ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from redactor.errors import RenderError
 from redactor.model import CharBox, Document
@@ -52,18 +52,24 @@ class Box:
 
 @dataclass(frozen=True)
 class PageImage:
-    """One rendered page: its size in points and its RGB pixels, Flate-compressed."""
+    """One rendered page: its size in points and its pixels (RGB, or grey when ``grey``), Flate-compressed."""
 
     width: float
     height: float
     pixels: tuple[int, int]
     data: bytes
+    grey: bool = False
 
 
 def render_pdf(document: Document, data: bytes, redactions: Sequence[Redaction],
                style: MarkerStyle) -> tuple[bytes, tuple[LogEntry, ...]]:
     boxes = plan_boxes(document, redactions)
-    pages = list(_render_pages(data, boxes, style))
+    try:
+        pages = list(_render_pages(data, boxes, style))
+    except RenderError:
+        raise
+    except Exception as e:  # pdfium or pdfplumber failing on a page
+        raise RenderError(f"the PDF cannot be re-rendered ({type(e).__name__})") from e
     return image_pdf(pages), tuple(_entry(b, redactions[b.redaction - 1], n) for n, b in _numbered(boxes))
 
 
@@ -143,7 +149,15 @@ def _render_page(page: pdfium.PdfPage, cropbox: tuple[float, float, float, float
             if style == "rule":
                 _label(draw, rect, b.rule)
     width, height = page.get_size()
-    return PageImage(width, height, image.size, zlib.compress(image.tobytes(), 6))
+    grey = _is_grey(image)
+    pixels = image.convert("L").tobytes() if grey else image.tobytes()
+    return PageImage(width, height, image.size, zlib.compress(pixels, 6), grey)
+
+
+def _is_grey(image: Image.Image) -> bool:
+    """True when every pixel has R == G == B (most pages): stored as one grey channel, a third of the size."""
+    red, green, blue = image.split()
+    return ImageChops.difference(red, green).getbbox() is None and ImageChops.difference(green, blue).getbbox() is None
 
 
 def _device_rect(b: Box, cropbox: tuple[float, float, float, float], scale: float,
@@ -167,15 +181,16 @@ def _label(draw: ImageDraw.ImageDraw, rect: tuple[int, int, int, int], rule: str
 
 
 def image_pdf(pages: Sequence[PageImage]) -> bytes:
-    """A minimal PDF 1.4 of one full-page RGB image per page; no Info, no XMP, nothing else."""
+    """A minimal PDF 1.4 of one full-page image per page; no Info, no XMP, nothing else."""
     bodies: dict[int, bytes] = {}
     kids: list[int] = []
     for i, page in enumerate(pages):
         page_id, content_id, image_id = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
         kids.append(page_id)
+        space = b"/DeviceGray" if page.grey else b"/DeviceRGB"
         bodies[image_id] = _stream(
-            b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-            b"/BitsPerComponent 8 /Filter /FlateDecode" % page.pixels, page.data)
+            b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+            b"/BitsPerComponent 8 /Filter /FlateDecode" % (*page.pixels, space), page.data)
         w, h = _num(page.width), _num(page.height)
         bodies[content_id] = _stream(b"", b"q %s 0 0 %s 0 0 cm /Im0 Do Q" % (w, h))
         bodies[page_id] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources << /XObject << /Im0 %d 0 R "

@@ -3,13 +3,14 @@ and search for every redacted string. Any hit raises VerificationError naming wh
 page, an object), never what.
 
 What is searched ("needles"): the original text of every redaction, split at line and tab breaks,
-normalised (NFKC, case-folded, all white space removed) so the search is case- and
-white-space-insensitive (white space may fall anywhere inside a found string). A piece shorter
-than 8 characters must also stand as a word where it is found ("end" is not found in "extended",
-a word of XML plumbing): short names hide inside longer words everywhere. Two kinds of piece are
-skipped, and counted:
+normalised (NFKC, case-folded, everything but letters and digits removed), so the search is case-,
+white-space- and punctuation-insensitive: "Zanele_Okonkwo.png" and "QQ-12-34-56-C" are found, and
+white space or punctuation may fall anywhere inside a found string. A piece shorter than 8
+characters must also stand as a word where it is found: "end" is not found in "extended" (a word
+of XML plumbing), as short names hide inside longer words everywhere. Two kinds of piece are
+skipped, and counted (``Needles.short``, ``Needles.kept``):
 
-* pieces with fewer than 3 non-space characters ("Jo", "12"): they occur by chance inside other
+* pieces with fewer than 3 letters and digits ("Jo", "12"): they occur by chance inside other
   words and numbers and would raise false alarms;
 * pieces that also occur in the text that is kept (the redacted document text with its markers):
   a name kept in one place and removed in another cannot be told apart by a text search.
@@ -56,8 +57,8 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=False
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, with every white-space character removed."""
-    return "".join(fold(text).split())
+    """NFKC, case-folded, with everything but letters and digits removed."""
+    return "".join(c for c in fold(text) if c.isalnum())
 
 
 def fold(text: str) -> str:
@@ -65,10 +66,10 @@ def fold(text: str) -> str:
 
 
 def pattern(needle: str) -> re.Pattern[str]:
-    """A regular expression finding ``needle`` (normalised) in folded text with any white space
-    between its characters. A needle shorter than WHOLE_WORD characters must also stand as a word
-    (no letter or digit right before or after it), so "end" is not found in "extended"."""
-    body = r"\s*".join(re.escape(c) for c in needle)
+    """A regular expression finding ``needle`` (normalised) in folded text with any white space or
+    punctuation between its characters. A needle shorter than WHOLE_WORD characters must also stand
+    as a word (no letter or digit right before or after it), so "end" is not found in "extended"."""
+    body = r"[\W_]*".join(re.escape(c) for c in needle)
     if len(needle) < WHOLE_WORD:
         body = (r"(?<![^\W_])" if needle[0].isalnum() else "") + body + (r"(?![^\W_])" if needle[-1].isalnum() else "")
     return re.compile(body)
@@ -88,8 +89,12 @@ class Needles:
 
     def found_in(self, text: str) -> bool:
         folded = fold(text)
-        flat = "".join(folded.split())
+        flat = _flat(folded)
         return any(s in flat and p.search(folded) for s, p in zip(self.strings, self._patterns, strict=True))
+
+
+def _flat(folded: str) -> str:
+    return "".join(c for c in folded if c.isalnum())
 
 
 def _in(needle: str, folded: str, flat: str) -> bool:
@@ -100,7 +105,7 @@ def needles_for(document: Document, spans: Iterable[tuple[int, int]], kept_text:
     """The needles for the given (start, end) spans of ``document.text``; ``kept_text`` is the
     expected output text (markers included), whose strings cannot count as leaks."""
     folded = fold(kept_text)
-    flat = "".join(folded.split())
+    flat = _flat(folded)
     strings: set[str] = set()
     short = in_kept = 0
     for start, end in spans:

@@ -29,7 +29,8 @@ _LEFT_LABEL = re.compile(
     r"pop|offender|partner|ex-partner|husband|wife|subj|"
     r"children|child|baby|son|daughter|pupil|pupils|student|dependent child|dependants|young person|kids|sibling|siblings|"
     r"others?|others? in household|household|others at risk|others? at address)"
-    r"\s*(?:name|\d)?\s*(?::|-|\u2013|(?<=mum|mother|dad|father|mam)\s*\()\s*(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
+    r"(?:\s*(?:name|\d)?\s*(?::|-|\u2013|(?<=mum|mother|dad|father|mam)\s*\()|[ \t]{2,}|\t)\s*"
+    r"(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
 )
 _LABEL_ROLE = {
     **dict.fromkeys(["victim", "client", "applicant", "v", "vict", "ip", "survivor", "tenant", "mother", "mum", "mam", "re"], VICTIM),
@@ -280,6 +281,25 @@ def _pro_role(left: str, right: str) -> str | None:
     return None
 
 
+_HEAD_PAIR = re.compile(
+    r"(?im)^[^\S\n]*(?:<<OUT:)?[^\S\n]*(?:case|item)\b[^\n]{0,12}?\d+[^\S\n]*[:.\-\u2013\u2014][^\S\n]*"
+    r"(?P<v>[^\n/|]{2,40}?)[^\S\n]+(?:/|v|vs\.?)[^\S\n]+(?P<p>[^\n/|(]{2,40}?)[^\S\n]*(?:\(|$)"
+)
+
+
+def _heading_pairs(text: str, starts: Sequence[int], casts: Sequence[Cast]) -> None:
+    """"CASE 1 - HAQUE, Rehana / HAQUE, Mizanur", "Item 7: Kokilaben Mistry / Hitesh Mistry": victim / perpetrator."""
+    for m in _HEAD_PAIR.finditer(text):
+        cast = casts[_section_index(starts, m.start() + 1)]
+        for group, role in (("v", VICTIM), ("p", PERPETRATOR)):
+            name = m.group(group).strip()
+            if "," in name:  # SURNAME, First
+                surname, _, first = name.partition(",")
+                name = f"{first.strip()} {surname.strip()}"
+            if name_words(name):
+                cast.add(name, role, title_of(name), 3)
+
+
 def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[int, Cast]]:
     """A cast for each section: (section start, cast). Opening cues apply to every section.
 
@@ -292,6 +312,7 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
     cues += list(_table_cues(text, mentions))
     opening = Cast()
     casts = [Cast() for _ in starts]
+    _heading_pairs(text, starts, casts)
     for m in cues:
         if m.role is None:
             continue
@@ -306,6 +327,7 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         here = [(s, e) for s, e in mentions if starts[i] <= s < end]
         _default_roles(c, text, here)
+        _genders_from_pronouns(c, text, here)
         c.seen.update(w for s, e in here for w in name_words(text[s:e]) if w not in _NOT_NAMES)
     return list(zip(starts, casts, strict=True))
 
@@ -335,6 +357,19 @@ def _default_roles(cast: Cast, text: str, mentions: Sequence[tuple[int, int]]) -
             if counts[w] >= 2 and _fits(pronouns[w], want) and w not in cast.names:
                 cast.names[w] = role
                 break
+
+
+def _genders_from_pronouns(cast: Cast, text: str, mentions: Sequence[tuple[int, int]]) -> None:
+    """A victim or perpetrator whose name is mostly followed by the other set of pronouns (a male
+    victim, a female perpetrator) gets that gender, when no title said otherwise."""
+    for role, default in ((VICTIM, "f"), (PERPETRATOR, "m")):
+        if role in cast.gender:
+            continue
+        seen = [_next_pronoun(text, e) for s, e in mentions if cast.role_of(text[s:e]) == role]
+        known = [g for g in seen if g]
+        other = "m" if default == "f" else "f"
+        if len(known) >= 2 and sum(g == other for g in known) * 3 >= 2 * len(known):
+            cast.gender[role] = other
 
 
 _NEXT_PRONOUN = re.compile(r"(?i)\b(she|her|hers|herself|he|him|his|himself)\b")
