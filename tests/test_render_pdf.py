@@ -266,3 +266,14 @@ def test_verification_finds_text_hidden_anywhere_in_a_pdf(change: str, where: st
 def test_an_unreadable_candidate_fails_closed() -> None:
     with pytest.raises(VerificationError, match="cannot be re-read"):
         check("pdf", b"%PDF-1.4 garbage", Needles(("zaneleokonkwo",)))
+
+
+def test_grey_pages_are_stored_grey_and_colour_pages_keep_their_colour() -> None:
+    data = b.pdf_bytes([[f"Victim: {SECRET}"], None])
+    document = from_bytes(data, "x.pdf")
+    out = render(document, data, redactions_for(document, (SECRET,)))
+    reader = PdfReader(io.BytesIO(out.data))
+    spaces = [p["/Resources"]["/XObject"]["/Im0"]["/ColorSpace"] for p in reader.pages]
+    assert spaces == ["/DeviceGray", "/DeviceRGB"]
+    image = page_image(out.data, 1)
+    assert image.getpixel((image.width // 2, image.height // 3)) == (200, 30, 30)

@@ -327,7 +327,6 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         here = [(s, e) for s, e in mentions if starts[i] <= s < end]
         _default_roles(c, text, here)
-        _genders_from_pronouns(c, text, here)
         c.seen.update(w for s, e in here for w in name_words(text[s:e]) if w not in _NOT_NAMES)
     return list(zip(starts, casts, strict=True))
 
@@ -357,19 +356,6 @@ def _default_roles(cast: Cast, text: str, mentions: Sequence[tuple[int, int]]) -
             if counts[w] >= 2 and _fits(pronouns[w], want) and w not in cast.names:
                 cast.names[w] = role
                 break
-
-
-def _genders_from_pronouns(cast: Cast, text: str, mentions: Sequence[tuple[int, int]]) -> None:
-    """A victim or perpetrator whose name is mostly followed by the other set of pronouns (a male
-    victim, a female perpetrator) gets that gender, when no title said otherwise."""
-    for role, default in ((VICTIM, "f"), (PERPETRATOR, "m")):
-        if role in cast.gender:
-            continue
-        seen = [_next_pronoun(text, e) for s, e in mentions if cast.role_of(text[s:e]) == role]
-        known = [g for g in seen if g]
-        other = "m" if default == "f" else "f"
-        if len(known) >= 2 and sum(g == other for g in known) * 3 >= 2 * len(known):
-            cast.gender[role] = other
 
 
 _NEXT_PRONOUN = re.compile(r"(?i)\b(she|her|hers|herself|he|him|his|himself)\b")
