@@ -173,6 +173,34 @@ class CuedIdentifierRecognizer(_Recognizer):
         return out
 
 
+class IdentifierShapeRecognizer(_Recognizer):
+    """Any token shaped like a case number: letters, digits and separators with enough digits to
+    identify a record ("KL-2025-00412", "25/0041-B", "HX/7781/A", "4400821937X"). Dates, times,
+    money, years, phone numbers, postcodes and section numbers are not. A low score: a named
+    recognizer (phone, NHS, Home Office reference) wins where both match."""
+
+    TOKEN = re.compile(r"(?<![\w/.£$€-])(?=[A-Za-z0-9/\-*.]*\d)[A-Za-z0-9][A-Za-z0-9/\-*.]{4,24}(?<![.\-/])(?![\w/-])")
+    NOT = re.compile(
+        r"^(?:\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?|\d{4}[/.\-]\d{2}[/.\-]\d{2}|\d{1,2}:\d{2}|(?:19|20)\d{2}s?"
+        r"|\d+(?:\.\d+)?(?:am|pm|k|m|kg|mg|ml|cm|mm|km|hrs?|mins?|yrs?|th|st|nd|rd)?|0\d{9,11}|\d{1,3}(?:,\d{3})+"
+        r"|[A-Z]{1,2}\d{1,2}[A-Z]?|s\.?\d+[A-Za-z]?|v\d+(?:\.\d+)*|\d+(?:\.\d+){1,3}"
+        r"|\d{1,2}[/.\-](?:19|20)\d{2}|(?:19|20)\d{2}[-/–](?:19|20)?\d{2}|\d{1,2}(?:am|pm)?-\d{1,2}(?:am|pm)"
+        r"|(?:0|\+\d{1,3})(?:[\-.]?\d){9,12})$", re.IGNORECASE)
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        out = []
+        for m in self.TOKEN.finditer(text):
+            token = m.group(0)
+            digits = sum(ch.isdigit() for ch in token)
+            letters = sum(ch.isalpha() for ch in token)
+            if self.NOT.match(token) or digits < 4 or (letters == 0 and digits < 6 and not re.search(r"[/\-*]", token)):
+                continue
+            if letters and token[:1].islower():
+                continue  # "item5", "page12" style words
+            out.append(self.result(m.start(), m.end(), 0.42, "identifier_shape", "token shaped like a case number"))
+        return out
+
+
 class DateOfBirthRecognizer(_Recognizer):
     """A date is a date of birth only when a birth cue ("DOB", "born", "date of birth") comes just before it."""
 

@@ -66,6 +66,7 @@ CODE_CLASSES: dict[str, type[code._Recognizer]] = {
     "UkAddressRecognizer": code.UkAddressRecognizer,
     "FieldPersonRecognizer": code.FieldPersonRecognizer,
     "InitialsRecognizer": code.InitialsRecognizer,
+    "IdentifierShapeRecognizer": code.IdentifierShapeRecognizer,
 }
 _FLAGS_INSENSITIVE = re.DOTALL | re.MULTILINE | re.IGNORECASE
 _FLAGS_SENSITIVE = re.DOTALL | re.MULTILINE

