@@ -92,8 +92,9 @@ def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
             tqdm(total=len(items), disable=not progress, unit="doc") as bar,
         ):
             for group in _groups(iter(items)):
-                results = redactor.scan_many([i.text for i in group], [i.release for i in group],
-                                             [i.doc_type for i in group])
+                results = redactor.scan_many(
+                    [i.text for i in group], [i.release for i in group], [i.doc_type for i in group]
+                )
                 for item, result in zip(group, results, strict=True):
                     line = {"id": item.id, **result.as_json(with_text=False)}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -32,10 +32,15 @@ def _parser() -> argparse.ArgumentParser:
     red = sub.add_parser("redact", help="write a redacted copy of a document for a release, with a redaction log")
     red.add_argument("file", type=Path)
     red.add_argument("-o", "--output", type=Path, required=True, help="the redacted file (same format as FILE)")
-    red.add_argument("--marker", choices=["block", "rule"], default="block",
-                     help="what replaces redacted text: a fixed-width block, or [REDACTED: <rule id>]")
-    red.add_argument("--review-as-redact", action="store_true",
-                     help="preview: also remove what still waits for a person's decision")
+    red.add_argument(
+        "--marker",
+        choices=["block", "rule"],
+        default="block",
+        help="what replaces redacted text: a fixed-width block, or [REDACTED: <rule id>]",
+    )
+    red.add_argument(
+        "--review-as-redact", action="store_true", help="preview: also remove what still waits for a person's decision"
+    )
     red.add_argument("--max-bytes", type=int, default=50_000_000, help="refuse input files larger than this")
     _release_options(red)
     batch = sub.add_parser("batch", help="scan many texts from a JSON Lines file")
@@ -68,9 +73,14 @@ def _release_dict(args: argparse.Namespace) -> dict[str, Any] | None:
         return None
     if args.recipient is None or args.purpose is None:
         raise ReleaseError("a release needs both --recipient and --purpose")
-    return {"recipient": args.recipient, "purpose": args.purpose, "cases": args.case,
-            "marac_agreement": {"agreed": args.marac_agreement, "by": args.agreed_by, "when": args.agreed_when},
-            "victim_consent": args.victim_consent, "lawful_basis": args.lawful_basis}
+    return {
+        "recipient": args.recipient,
+        "purpose": args.purpose,
+        "cases": args.case,
+        "marac_agreement": {"agreed": args.marac_agreement, "by": args.agreed_by, "when": args.agreed_when},
+        "victim_consent": args.victim_consent,
+        "lawful_basis": args.lawful_basis,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,10 +154,18 @@ def _cmd_redact(args: argparse.Namespace) -> int:
     redactions = redactions_from_plan(plan, review_as_redact=args.review_as_redact)
     rendered = render(document, args.file.read_bytes(), redactions, marker=args.marker)
     csv_path, json_path = log_paths(args.output)
-    header = {"source": document.name, "source_sha256": document.sha256, "output": args.output.name,
-              "output_sha256": rendered.sha256, "kind": rendered.kind, "marker": args.marker,
-              "review_as_redact": args.review_as_redact, "release": plan.release.as_json(),
-              "notes": list(rendered.notes), "notices": [n.message for n in document.notices]}
+    header = {
+        "source": document.name,
+        "source_sha256": document.sha256,
+        "output": args.output.name,
+        "output_sha256": rendered.sha256,
+        "kind": rendered.kind,
+        "marker": args.marker,
+        "review_as_redact": args.review_as_redact,
+        "release": plan.release.as_json(),
+        "notes": list(rendered.notes),
+        "notices": [n.message for n in document.notices],
+    }
     write_all({args.output: rendered.data, csv_path: log_csv(rendered.log), json_path: log_json(rendered.log, header)})
     print(f"wrote {args.output} ({len(redactions)} redactions) with {csv_path.name} and {json_path.name}")
     for note in rendered.notes:

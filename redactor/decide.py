@@ -47,10 +47,21 @@ class Decision:
 
     def as_json(self) -> dict[str, Any]:
         f = self.finding
-        return {"start": f.start, "end": f.end, "label": f.label, "category": f.category, "subject": f.subject,
-                "score": f.score, "decision": self.decision, "rule": self.rule, "reason": self.reason,
-                "citation": str(self.cite) if self.cite else None, "recognizer": f.recognizer, "pattern": f.pattern,
-                "explanation": f.explanation}
+        return {
+            "start": f.start,
+            "end": f.end,
+            "label": f.label,
+            "category": f.category,
+            "subject": f.subject,
+            "score": f.score,
+            "decision": self.decision,
+            "rule": self.rule,
+            "reason": self.reason,
+            "citation": str(self.cite) if self.cite else None,
+            "recognizer": f.recognizer,
+            "pattern": f.pattern,
+            "explanation": f.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,8 +104,12 @@ def check_gates(release: Release, policy: Policy) -> Verdict:
 
 
 def _matches(condition: Mapping[str, Any], release: Release) -> bool:
-    values = {"recipient": release.recipient, "purpose": release.purpose,
-              "marac_agreement": release.marac_agreement.agreed, "victim_consent": release.victim_consent}
+    values = {
+        "recipient": release.recipient,
+        "purpose": release.purpose,
+        "marac_agreement": release.marac_agreement.agreed,
+        "victim_consent": release.victim_consent,
+    }
     for key, want in condition.items():
         have = values[key]
         if isinstance(want, list) and have not in want:
@@ -104,13 +119,19 @@ def _matches(condition: Mapping[str, Any], release: Release) -> bool:
     return True
 
 
-def decide(findings: Sequence[Finding], release: Release, policy: Policy,
-           structure: DocumentStructure | None = None, *, held: bool = False, text_length: int = 0) -> Plan:
+def decide(
+    findings: Sequence[Finding],
+    release: Release,
+    policy: Policy,
+    structure: DocumentStructure | None = None,
+    *,
+    held: bool = False,
+    text_length: int = 0,
+) -> Plan:
     verdict = check_gates(release, policy)
     if not verdict.allowed:
         gate = next(g for g in policy.gates if g.rule.id == verdict.gate)
-        return Plan(release, verdict, tuple(_blocked(f, gate) for f in findings), _release_flags(release, policy),
-                    held)
+        return Plan(release, verdict, tuple(_blocked(f, gate) for f in findings), _release_flags(release, policy), held)
     scoped = _scope_findings(release, policy, structure, text_length)
     own = [_own(f, release, policy) for f in [*findings, *scoped]]
     items = tuple(_strictest(d, own) for d in own)
@@ -122,8 +143,9 @@ def _blocked(f: Finding, gate: Gate) -> Decision:
     return Decision(f, "redact", gate.rule.id, f"release blocked: {gate.rule.reason}", gate.rule.cite)
 
 
-def _scope_findings(release: Release, policy: Policy, structure: DocumentStructure | None,
-                    text_length: int) -> list[Finding]:
+def _scope_findings(
+    release: Release, policy: Policy, structure: DocumentStructure | None, text_length: int
+) -> list[Finding]:
     """OUT_OF_SCOPE findings for every case the release is not about (each case's section and its
     rows elsewhere, e.g. in a case list). A release naming a case that cannot be found, or naming
     cases in a document where no case sections can be found, holds the document for review (S2)."""
@@ -134,11 +156,18 @@ def _scope_findings(release: Release, policy: Policy, structure: DocumentStructu
         return [Finding(0, text_length, "OUT_OF_SCOPE", 1.0, "structure", reason, pattern="S2")] if text_length else []
     wanted = [structure.case_for(c) for c in release.cases]
     if any(w is None for w in wanted):
-        return [Finding(a, b, "OUT_OF_SCOPE", 1.0, "structure", reason, pattern="S2")
-                for s in structure.cases for a, b in s.spans()]
+        return [
+            Finding(a, b, "OUT_OF_SCOPE", 1.0, "structure", reason, pattern="S2")
+            for s in structure.cases
+            for a, b in s.spans()
+        ]
     keep = {id(w) for w in wanted}
-    return [Finding(a, b, "OUT_OF_SCOPE", 1.0, "structure", f"case {s.case_id} is not in this release", pattern="S1")
-            for s in structure.cases if id(s) not in keep for a, b in s.spans()]
+    return [
+        Finding(a, b, "OUT_OF_SCOPE", 1.0, "structure", f"case {s.case_id} is not in this release", pattern="S1")
+        for s in structure.cases
+        if id(s) not in keep
+        for a, b in s.spans()
+    ]
 
 
 def _own(f: Finding, release: Release, policy: Policy) -> Decision:
@@ -179,17 +208,29 @@ def _strictest(d: Decision, all_items: Sequence[Decision]) -> Decision:
         if inside and o is not d.finding and STRICTNESS[other.decision] > STRICTNESS[best.decision]:
             if o.label == "IMMIGRATION" and d.finding.label == "IMMIGRATION":
                 continue
-            best = Decision(d.finding, other.decision, other.rule, f"inside a {o.label.lower().replace('_', '-')} "
-                            f"span: {other.reason}", other.cite)
+            best = Decision(
+                d.finding,
+                other.decision,
+                other.rule,
+                f"inside a {o.label.lower().replace('_', '-')} span: {other.reason}",
+                other.cite,
+            )
     return best
 
 
 def _release_flags(release: Release, policy: Policy) -> tuple[Flag, ...]:
-    return tuple(Flag(r.id, r.reason) for r, when in policy.governance
-                 if "recipient" in when and when["recipient"] == release.recipient)
+    return tuple(
+        Flag(r.id, r.reason)
+        for r, when in policy.governance
+        if "recipient" in when and when["recipient"] == release.recipient
+    )
 
 
 def _passage_flags(items: Sequence[Decision], policy: Policy) -> tuple[Flag, ...]:
     rules: list[tuple[Rule, Mapping[str, str]]] = [(r, w) for r, w in policy.governance if "category" in w]
-    return tuple(Flag(r.id, r.reason, d.finding.start, d.finding.end) for d in items for r, w in rules
-                 if d.finding.label == "IMMIGRATION" and d.finding.category == w["category"])
+    return tuple(
+        Flag(r.id, r.reason, d.finding.start, d.finding.end)
+        for d in items
+        for r, w in rules
+        if d.finding.label == "IMMIGRATION" and d.finding.category == w["category"]
+    )

@@ -42,10 +42,15 @@ class ScanResult:
         if self.plan is not None:
             v = self.plan.verdict
             if not v.allowed:
-                out["blocked"] = {"gate": v.gate, "reason": v.reason, "unblock": v.unblock,
-                                  "citation": str(v.cite) if v.cite else None}
-            out["flags"] = [{"rule": f.rule, "reason": f.reason, "start": f.start, "end": f.end}
-                            for f in self.plan.flags]
+                out["blocked"] = {
+                    "gate": v.gate,
+                    "reason": v.reason,
+                    "unblock": v.unblock,
+                    "citation": str(v.cite) if v.cite else None,
+                }
+            out["flags"] = [
+                {"rule": f.rule, "reason": f.reason, "start": f.start, "end": f.end} for f in self.plan.flags
+            ]
         if self.document.notices:
             out["notices"] = [{"code": n.code, "message": n.message, "hold": n.hold} for n in self.document.notices]
         return out
@@ -68,12 +73,17 @@ class Redactor:
     def scan_path(self, path: str | Path, release: Release | None = None) -> ScanResult:
         return self.scan_document(ingest.load(path), release)
 
-    def scan_document(self, document: Document, release: Release | None = None,
-                      doc_type: str | None = None) -> ScanResult:
+    def scan_document(
+        self, document: Document, release: Release | None = None, doc_type: str | None = None
+    ) -> ScanResult:
         return self.plan(document, self.detector.detect_text(document.text), release, doc_type)
 
-    def scan_many(self, texts: Sequence[str], releases: Sequence[Mapping[str, Any] | None] | None = None,
-                  doc_types: Sequence[str | None] | None = None) -> list[ScanResult]:
+    def scan_many(
+        self,
+        texts: Sequence[str],
+        releases: Sequence[Mapping[str, Any] | None] | None = None,
+        doc_types: Sequence[str | None] | None = None,
+    ) -> list[ScanResult]:
         """Scan many texts in one spaCy stream. An empty text gives an empty result held for review."""
         docs = [_text_document(t, f"doc-{i}") for i, t in enumerate(texts)]
         found = self.detector.detect_texts([d.text for d in docs])
@@ -81,21 +91,22 @@ class Redactor:
         types = doc_types or [None] * len(docs)
         return [self.plan(d, f, r, t) for d, f, r, t in zip(docs, found, rels, types, strict=True)]
 
-    def plan(self, document: Document, findings: Sequence[Finding], release: Release | None,
-             doc_type: str | None = None) -> ScanResult:
+    def plan(
+        self, document: Document, findings: Sequence[Finding], release: Release | None, doc_type: str | None = None
+    ) -> ScanResult:
         """Decide (again) for a release: cheap, so a changed release never re-runs detection."""
         if release is None:
             items = tuple(Decision(f, "review", NO_RELEASE_RULE, NO_RELEASE_REASON) for f in findings)
             return ScanResult(document, items)
         structure = find_structure(document.text, doc_type)
-        plan = decide(findings, release, self.policy, structure, held=document.held,
-                      text_length=len(document.text))
+        plan = decide(findings, release, self.policy, structure, held=document.held, text_length=len(document.text))
         return ScanResult(document, plan.items, plan)
 
     def predict(self, gold: Sequence[dict[str, Any]]) -> list[tuple[list[dict[str, Any]], bool | None]]:
         """Findings in the evaluation format for annotated documents (only text, doc_type and release are read)."""
-        results = self.scan_many([g["text"] for g in gold], [g.get("release") for g in gold],
-                                 [g.get("doc_type") for g in gold])
+        results = self.scan_many(
+            [g["text"] for g in gold], [g.get("release") for g in gold], [g.get("doc_type") for g in gold]
+        )
         return [([d.as_json() for d in r.items], r.release_allowed) for r in results]
 
 

@@ -19,32 +19,73 @@ from redactor.errors import RulesError
 from redactor.model import CATEGORIES, SUBJECTS
 
 DECISIONS = ("keep", "review", "redact", "keep_with_consent")
-RECIPIENTS = ("immigration_enforcement", "police", "probation", "children_social_care", "adult_social_care",
-              "health", "housing", "education", "specialist_support", "legal_adviser", "other")
+RECIPIENTS = (
+    "immigration_enforcement",
+    "police",
+    "probation",
+    "children_social_care",
+    "adult_social_care",
+    "health",
+    "housing",
+    "education",
+    "specialist_support",
+    "legal_adviser",
+    "other",
+)
 
-_CITE = {"type": "object", "required": ["file", "section", "quote"], "additionalProperties": False,
-         "properties": {"file": {"type": "string", "pattern": r"^\d{3}_[0-9a-f]+\.txt$"},
-                        "section": {"type": "string", "minLength": 3}, "quote": {"type": "string", "minLength": 10}}}
-_RULE = {"id": {"type": "string", "pattern": r"^[A-Z][0-9]+$"}, "reason": {"type": "string", "minLength": 20},
-         "cite": _CITE}
+_CITE = {
+    "type": "object",
+    "required": ["file", "section", "quote"],
+    "additionalProperties": False,
+    "properties": {
+        "file": {"type": "string", "pattern": r"^\d{3}_[0-9a-f]+\.txt$"},
+        "section": {"type": "string", "minLength": 3},
+        "quote": {"type": "string", "minLength": 10},
+    },
+}
+_RULE = {
+    "id": {"type": "string", "pattern": r"^[A-Z][0-9]+$"},
+    "reason": {"type": "string", "minLength": 20},
+    "cite": _CITE,
+}
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["version", "gates", "scope", "recipient_groups", "passages", "governance", "identifiers", "held"],
     "properties": {
         "version": {"const": 1},
-        "gates": {"type": "array", "items": {"type": "object", "required": ["id", "name", "blocks_when", "reason",
-                                                                            "unblock", "cite"], "properties": _RULE}},
-        "scope": {"type": "array", "items": {"type": "object", "required": ["id", "reason", "cite"],
-                                             "properties": _RULE}},
+        "gates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "blocks_when", "reason", "unblock", "cite"],
+                "properties": _RULE,
+            },
+        },
+        "scope": {
+            "type": "array",
+            "items": {"type": "object", "required": ["id", "reason", "cite"], "properties": _RULE},
+        },
         "recipient_groups": {"type": "object", "additionalProperties": {"type": "string"}},
-        "passages": {"type": "array", "items": {"type": "object", "properties": _RULE,
-                                                "required": ["id", "category", "subjects", "decisions", "reason",
-                                                             "cite"]}},
-        "governance": {"type": "array", "items": {"type": "object", "required": ["id", "when", "reason", "cite"],
-                                                  "properties": _RULE}},
-        "identifiers": {"type": "array", "items": {"type": "object", "properties": _RULE,
-                                                   "required": ["id", "label", "keep_for", "otherwise", "reason",
-                                                                "cite"]}},
+        "passages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": _RULE,
+                "required": ["id", "category", "subjects", "decisions", "reason", "cite"],
+            },
+        },
+        "governance": {
+            "type": "array",
+            "items": {"type": "object", "required": ["id", "when", "reason", "cite"], "properties": _RULE},
+        },
+        "identifiers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": _RULE,
+                "required": ["id", "label", "keep_for", "otherwise", "reason", "cite"],
+            },
+        },
         "held": {"type": "object", "required": ["id", "reason", "cite"], "properties": _RULE},
     },
 }
@@ -108,13 +149,21 @@ class Policy:
 
     def rules(self) -> list[Rule]:
         """Every rule, for listing and for the citation test."""
-        return [*(g.rule for g in self.gates), *self.scope.values(), *(p.rule for p in self.passages),
-                *(r for r, _ in self.governance), *(i.rule for i in self.identifiers), self.held]
+        return [
+            *(g.rule for g in self.gates),
+            *self.scope.values(),
+            *(p.rule for p in self.passages),
+            *(r for r, _ in self.governance),
+            *(i.rule for i in self.identifiers),
+            self.held,
+        ]
 
 
 def _rule(raw: Mapping[str, Any]) -> Rule:
     c = raw["cite"]
-    return Rule(raw["id"], " ".join(raw["reason"].split()), Citation(c["file"], c["section"], " ".join(c["quote"].split())))
+    return Rule(
+        raw["id"], " ".join(raw["reason"].split()), Citation(c["file"], c["section"], " ".join(c["quote"].split()))
+    )
 
 
 def load_policy(path: Path) -> Policy:
@@ -127,12 +176,16 @@ def load_policy(path: Path) -> Policy:
     except jsonschema.ValidationError as e:
         raise RulesError(f"{path.name}: {_where(data, list(e.absolute_path))}: {e.message}") from e
     policy = Policy(
-        gates=tuple(Gate(_rule(g), g["name"], g["blocks_when"], g.get("unless", {}), " ".join(g["unblock"].split()))
-                    for g in data["gates"]),
+        gates=tuple(
+            Gate(_rule(g), g["name"], g["blocks_when"], g.get("unless", {}), " ".join(g["unblock"].split()))
+            for g in data["gates"]
+        ),
         scope={s["id"]: _rule(s) for s in data["scope"]},
         groups=dict(data["recipient_groups"]),
-        passages=tuple(PassageRule(_rule(p), p["category"], frozenset(p["subjects"]), dict(p["decisions"]))
-                       for p in data["passages"]),
+        passages=tuple(
+            PassageRule(_rule(p), p["category"], frozenset(p["subjects"]), dict(p["decisions"]))
+            for p in data["passages"]
+        ),
         governance=tuple((_rule(g), dict(g["when"])) for g in data["governance"]),
         identifiers=tuple(_identifier(i) for i in data["identifiers"]),
         held=_rule(data["held"]),
@@ -144,8 +197,9 @@ def load_policy(path: Path) -> Policy:
 
 def _identifier(raw: Mapping[str, Any]) -> IdentifierRule:
     labels = raw["label"] if isinstance(raw["label"], list) else [raw["label"]]
-    return IdentifierRule(_rule(raw), frozenset(labels), raw.get("when_tagged"), tuple(raw["keep_for"]),
-                          raw["otherwise"])
+    return IdentifierRule(
+        _rule(raw), frozenset(labels), raw.get("when_tagged"), tuple(raw["keep_for"]), raw["otherwise"]
+    )
 
 
 def _where(data: Any, path: list[Any]) -> str:
@@ -170,8 +224,10 @@ def _check(policy: Policy, name: str) -> None:
             raise RulesError(f"{name}: rule {p.rule.id}: unknown category or subject")
         bad = {g: d for g, d in p.decisions.items() if d not in DECISIONS or g not in groups}
         if bad or set(p.decisions) != groups:
-            raise RulesError(f"{name}: rule {p.rule.id}: decisions must give one of {', '.join(DECISIONS)} "
-                             f"for every recipient group ({', '.join(sorted(groups))})")
+            raise RulesError(
+                f"{name}: rule {p.rule.id}: decisions must give one of {', '.join(DECISIONS)} "
+                f"for every recipient group ({', '.join(sorted(groups))})"
+            )
     for category in CATEGORIES:
         for subject in SUBJECTS:
             if not any(p.category in (category, "any") and subject in p.subjects for p in policy.passages):

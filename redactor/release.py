@@ -41,11 +41,18 @@ class Release:
     requested_by: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"recipient": self.recipient, "recipient_name": self.recipient_name, "purpose": self.purpose,
-                "cases": list(self.cases), "marac_agreement": self.marac_agreement.agreed,
-                "agreed_by": self.marac_agreement.by, "agreed_when": self.marac_agreement.when,
-                "victim_consent": self.victim_consent, "lawful_basis": self.lawful_basis,
-                "requested_by": self.requested_by}
+        return {
+            "recipient": self.recipient,
+            "recipient_name": self.recipient_name,
+            "purpose": self.purpose,
+            "cases": list(self.cases),
+            "marac_agreement": self.marac_agreement.agreed,
+            "agreed_by": self.marac_agreement.by,
+            "agreed_when": self.marac_agreement.when,
+            "victim_consent": self.victim_consent,
+            "lawful_basis": self.lawful_basis,
+            "requested_by": self.requested_by,
+        }
 
 
 def _norm(name: str) -> str:
@@ -71,7 +78,8 @@ class RecipientDirectory:
                 return kind
         raise UnknownRecipientError(
             f"unknown recipient '{name_or_type}': give one of {', '.join(self.types)}, "
-            "or add the agency to rules/recipients.yaml")
+            "or add the agency to rules/recipients.yaml"
+        )
 
 
 _DIRECTORY_SCHEMA: dict[str, Any] = {
@@ -80,14 +88,31 @@ _DIRECTORY_SCHEMA: dict[str, Any] = {
     "properties": {
         "version": {"const": 1},
         "types": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "agencies": {"type": "array", "items": {
-            "type": "object", "required": ["name", "type"], "additionalProperties": False,
-            "properties": {"name": {"type": "string"}, "type": {"type": "string"},
-                           "aliases": {"type": "array", "items": {"type": "string"}}}}},
-        "keywords": {"type": "array", "items": {
-            "type": "object", "required": ["words", "type"], "additionalProperties": False,
-            "properties": {"words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-                           "type": {"type": "string"}}}},
+        "agencies": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "type"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "type": {"type": "string"},
+                    "aliases": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "keywords": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["words", "type"],
+                "additionalProperties": False,
+                "properties": {
+                    "words": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    "type": {"type": "string"},
+                },
+            },
+        },
     },
 }
 
@@ -128,13 +153,19 @@ def release_from_dict(raw: Mapping[str, Any], directory: RecipientDirectory) -> 
         raise ReleaseError("cases must be a list of case numbers")
     agreement = raw.get("marac_agreement", False)
     if isinstance(agreement, Mapping):
-        agreed = Agreement(bool(agreement.get("agreed", True)), str(agreement.get("by", "")),
-                           str(agreement.get("when", "")))
+        agreed = Agreement(
+            bool(agreement.get("agreed", True)), str(agreement.get("by", "")), str(agreement.get("when", ""))
+        )
     else:
         agreed = Agreement(bool(agreement), str(raw.get("agreed_by", "")), str(raw.get("agreed_when", "")))
     kind = directory.resolve(recipient)
     return Release(
-        recipient=kind, purpose=str(purpose), cases=tuple(str(c) for c in cases), marac_agreement=agreed,
-        victim_consent=bool(raw.get("victim_consent", False)), lawful_basis=str(raw.get("lawful_basis", "")),
-        recipient_name="" if recipient == kind else recipient, requested_by=str(raw.get("requested_by", "")),
+        recipient=kind,
+        purpose=str(purpose),
+        cases=tuple(str(c) for c in cases),
+        marac_agreement=agreed,
+        victim_consent=bool(raw.get("victim_consent", False)),
+        lawful_basis=str(raw.get("lawful_basis", "")),
+        recipient_name="" if recipient == kind else recipient,
+        requested_by=str(raw.get("requested_by", "")),
     )

@@ -19,20 +19,54 @@ from redactor.release import Agreement, Release
 POLICY = load_policy(paths.rules_dir() / "policy.yaml")
 
 # POLICY.md "Immigration passages" table; columns in the order of the spec.
-COLUMNS = ["immigration_enforcement", "legal_adviser", "specialist_support", "housing", "children_social_care",
-           "adult_social_care", "police", "probation", "health", "education", "other"]
+COLUMNS = [
+    "immigration_enforcement",
+    "legal_adviser",
+    "specialist_support",
+    "housing",
+    "children_social_care",
+    "adult_social_care",
+    "police",
+    "probation",
+    "health",
+    "education",
+    "other",
+]
 SPEC = {  # category/subject -> one decision per column ("consent" = keep with victim consent, else redact)
-    "STATUS": ["keep", "consent", "consent", "review", "review", "review", "redact", "redact", "redact", "redact",
-               "redact"],
+    "STATUS": [
+        "keep",
+        "consent",
+        "consent",
+        "review",
+        "review",
+        "review",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+    ],
     "NRPF": ["keep", "keep", "keep", "keep", "keep", "keep", "redact", "redact", "redact", "redact", "redact"],
     "COERCION": ["keep", "keep", "keep", "keep", "keep", "keep", "keep", "keep", "keep", "redact", "redact"],
-    "ENFORCEMENT": ["redact", "keep", "redact", "redact", "redact", "redact", "redact", "redact", "redact", "redact",
-                    "redact"],
+    "ENFORCEMENT": [
+        "redact",
+        "keep",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+        "redact",
+    ],
 }
 
 
-def release(recipient: str, consent: bool = True, purpose: str | None = None, agreed: bool = True,
-            cases: tuple[str, ...] = ()) -> Release:
+def release(
+    recipient: str, consent: bool = True, purpose: str | None = None, agreed: bool = True, cases: tuple[str, ...] = ()
+) -> Release:
     if purpose is None:
         purpose = "victim_application" if recipient == "immigration_enforcement" else "safeguarding"
     return Release(recipient, purpose, cases, Agreement(agreed, "Chair", "2026-11-01"), consent)
@@ -49,9 +83,14 @@ def expected(category: str, subject: str, column: int, consent: bool) -> str:
     return ("keep" if consent else "redact") if cell == "consent" else cell
 
 
-CELLS = [(c, s, i, consent) for c in SPEC for s in ("victim", "child", "perpetrator", "other")
-         for i in range(len(COLUMNS)) for consent in (True, False)
-         if not (COLUMNS[i] == "immigration_enforcement" and not consent)]  # that release is blocked (G2)
+CELLS = [
+    (c, s, i, consent)
+    for c in SPEC
+    for s in ("victim", "child", "perpetrator", "other")
+    for i in range(len(COLUMNS))
+    for consent in (True, False)
+    if not (COLUMNS[i] == "immigration_enforcement" and not consent)
+]  # that release is blocked (G2)
 
 
 @pytest.mark.parametrize("category,subject,column,consent", CELLS)

@@ -40,14 +40,17 @@ def _broken(tmp_path: Path, edit: dict) -> Path:
     return f
 
 
-@pytest.mark.parametrize("edit,message", [
-    ({"passages": lambda p: p[0]["decisions"].update(police_and_probation="maybe")}, "rule P1"),
-    ({"passages": lambda p: p.pop(0)}, "no passage rule decides STATUS about the victim"),
-    ({"gates": lambda g: g[0].pop("cite")}, "rule G1"),
-    ({"recipient_groups": lambda g: g.pop("health")}, "no column for health"),
-    ({"identifiers": lambda i: i[0].update(otherwise="shred")}, "rule I1"),
-    ({"scope": lambda s: s[0].update(id="G1")}, "used twice"),
-])
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        ({"passages": lambda p: p[0]["decisions"].update(police_and_probation="maybe")}, "rule P1"),
+        ({"passages": lambda p: p.pop(0)}, "no passage rule decides STATUS about the victim"),
+        ({"gates": lambda g: g[0].pop("cite")}, "rule G1"),
+        ({"recipient_groups": lambda g: g.pop("health")}, "no column for health"),
+        ({"identifiers": lambda i: i[0].update(otherwise="shred")}, "rule I1"),
+        ({"scope": lambda s: s[0].update(id="G1")}, "used twice"),
+    ],
+)
 def test_broken_policy_names_file_and_rule(tmp_path: Path, edit: dict, message: str) -> None:
     with pytest.raises(RulesError) as err:
         load_policy(_broken(tmp_path, edit))
@@ -57,14 +60,23 @@ def test_broken_policy_names_file_and_rule(tmp_path: Path, edit: dict, message: 
 DIRECTORY = load_directory(paths.rules_dir() / "recipients.yaml")
 
 
-@pytest.mark.parametrize("name,kind", [
-    ("UKVI", "immigration_enforcement"), ("UK Visas and Immigration", "immigration_enforcement"),
-    ("Home Office Immigration Enforcement", "immigration_enforcement"), ("Border Force", "immigration_enforcement"),
-    ("ICE team", "immigration_enforcement"), ("UKVI Sheffield", "immigration_enforcement"),
-    ("Ealing Housing Options", "housing"), ("Reid Immigration Solicitors", "legal_adviser"),
-    ("Northshire Constabulary", "police"), ("Lambeth Children's Services", "children_social_care"),
-    ("police", "police"), ("specialist support", "specialist_support"),
-])
+@pytest.mark.parametrize(
+    "name,kind",
+    [
+        ("UKVI", "immigration_enforcement"),
+        ("UK Visas and Immigration", "immigration_enforcement"),
+        ("Home Office Immigration Enforcement", "immigration_enforcement"),
+        ("Border Force", "immigration_enforcement"),
+        ("ICE team", "immigration_enforcement"),
+        ("UKVI Sheffield", "immigration_enforcement"),
+        ("Ealing Housing Options", "housing"),
+        ("Reid Immigration Solicitors", "legal_adviser"),
+        ("Northshire Constabulary", "police"),
+        ("Lambeth Children's Services", "children_social_care"),
+        ("police", "police"),
+        ("specialist support", "specialist_support"),
+    ],
+)
 def test_recipient_directory(name: str, kind: str) -> None:
     assert DIRECTORY.resolve(name) == kind
 

@@ -45,7 +45,7 @@ def found(rec_id: str, text: str) -> list[str]:
         ("her mother on +48 601 234 567", ["+48 601 234 567"]),
         ("dial 0044 7700 900123", ["0044 7700 900123"]),
         ("07700 900481 2025 was the year", ["07700 900481"]),
-    ("Kirklees Safeguarding Unit, 01484 496 0093", ["01484 496 0093"]),  # a five-figure code with 3+4
+        ("Kirklees Safeguarding Unit, 01484 496 0093", ["01484 496 0093"]),  # a five-figure code with 3+4
         # negatives: dates, short numbers, references, money
         ("on 01/02/2025 at 14:30", []),
         ("ring 999 or 101", []),
@@ -128,10 +128,10 @@ def test_immigration_ids(rec: str, text: str, expected: list[str]) -> None:
         ("police_court_references", "see CAD 2217 14/05 for details", ["CAD 2217 14/05"]),
         ("police_court_references", "incident 0871 of 14/05/2025", ["incident 0871 of 14/05/2025"]),
         ("police_court_references", "on 14/05/2025 at noon", []),
-    ("police_court_references", "two domestics in May (20BW/118842W/25)", ["20BW/118842W/25"]),
-    ("police_court_references", "three incidents (GMP 14/0987/25)", ["GMP 14/0987/25"]),
-    ("police_court_references", "single assessment open, LCS 2219874", ["LCS 2219874"]),
-    ("reference_cued", "The one on the crime report, 07700 900 771, is dead", []),  # a phone, not a crime ref
+        ("police_court_references", "two domestics in May (20BW/118842W/25)", ["20BW/118842W/25"]),
+        ("police_court_references", "three incidents (GMP 14/0987/25)", ["GMP 14/0987/25"]),
+        ("police_court_references", "single assessment open, LCS 2219874", ["LCS 2219874"]),
+        ("reference_cued", "The one on the crime report, 07700 900 771, is dead", []),  # a phone, not a crime ref
         ("reference_cued", "crime ref: 55250061922", ["55250061922"]),
         ("reference_cued", "Mosaic ID 1234567", ["1234567"]),
         ("reference_cued", "MARAC case no 0412", []),  # the Marac's own number
@@ -152,9 +152,9 @@ def test_references(rec: str, text: str, expected: list[str]) -> None:
         ("Aisha Noor (12/12/1992) lives", ["12/12/1992"]),
         ("Name | DOB\nRosa | 14/02/1990\n", ["14/02/1990"]),
         ("Amir was born in 2019", ["2019"]),
-    ("| Victim | Stacey Rowe, 09/09/1999 |", ["09/09/1999"]),
-    ("Her DOB is 05/05/1995.", ["05/05/1995"]),
-    ("held in Leeds, 12/05/2025", []),  # a recent date after a place is not a birth date
+        ("| Victim | Stacey Rowe, 09/09/1999 |", ["09/09/1999"]),
+        ("Her DOB is 05/05/1995.", ["05/05/1995"]),
+        ("held in Leeds, 12/05/2025", []),  # a recent date after a place is not a birth date
         ("meeting on 14/02/2025", []),
         ("incident (12/03/2025) reported", []),  # a recent date in brackets is not a birth date
         ("aged 34, seen on 3 April 2025", []),

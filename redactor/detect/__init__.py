@@ -30,8 +30,14 @@ class PassageDetector(Protocol):
 class Detector:
     """Holds the loaded analyzer and spaCy pipeline. Safe to reuse for many documents."""
 
-    def __init__(self, analyzer: AnalyzerEngine, nlp: Any, lexicon: Lexicon, chunk_chars: int,
-                 passages: PassageDetector | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: AnalyzerEngine,
+        nlp: Any,
+        lexicon: Lexicon,
+        chunk_chars: int,
+        passages: PassageDetector | None = None,
+    ) -> None:
         self.analyzer = analyzer
         self.nlp = nlp
         self.lexicon = lexicon
@@ -66,8 +72,13 @@ class Detector:
         engine = cast(SpacyNlpEngine, self.analyzer.nlp_engine)
         for (i, off, chunk), doc in zip(pieces, docs, strict=True):
             artifacts = engine._doc_to_nlp_artifact(doc, "en")
-            results = self.analyzer.analyze(chunk, language="en", entities=list(ENTITY_LABELS), nlp_artifacts=artifacts,
-                                             return_decision_process=True)
+            results = self.analyzer.analyze(
+                chunk,
+                language="en",
+                entities=list(ENTITY_LABELS),
+                nlp_artifacts=artifacts,
+                return_decision_process=True,
+            )
             entities = [_finding(r, off) for r in results]
             found[i].extend(entities)
             if self.passages is not None:
@@ -94,8 +105,9 @@ def _finding(r: RecognizerResult, offset: int) -> Finding:
     recognizer = meta.get("recognizer_name") or getattr(exp, "recognizer", None) or "unknown"
     pattern = getattr(exp, "pattern_name", None)
     why = getattr(exp, "textual_explanation", None) or ""
-    return Finding(r.start + offset, r.end + offset, r.entity_type, round(float(r.score), 3), recognizer, why,
-                   pattern=pattern)
+    return Finding(
+        r.start + offset, r.end + offset, r.entity_type, round(float(r.score), 3), recognizer, why, pattern=pattern
+    )
 
 
 def _load_passages(rules: Path, models: Path, nlp: Any) -> PassageDetector | None:

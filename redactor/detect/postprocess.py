@@ -35,8 +35,9 @@ def clean_people(text: str, findings: list[Finding], lexicon: Lexicon) -> list[F
             out.append(f)
             continue
         run = _name_run(text, f.start, f.end, lexicon)
-        if run is None or (f.pattern and f.pattern.startswith(("forename_then", "capital_surname")) and
-                           run != (f.start, f.end)):
+        if run is None or (
+            f.pattern and f.pattern.startswith(("forename_then", "capital_surname")) and run != (f.start, f.end)
+        ):
             continue  # a police-style pattern that only matched with a non-name word in it
         if any(w.rstrip(".,") in lexicon.org_words for w in text[run[0] : run[1]].split()[1:]):
             continue  # "Hampshire Constabulary", "Coventry Haven Service": an organisation
@@ -102,8 +103,10 @@ def _moved(f: Finding, start: int, end: int) -> Finding:
     return replace(f, start=start, end=end)
 
 
-REFUGE = re.compile(r"(?i)\b(?:refuge|safe[- ]?house|emergency\s+(?:placement|accommodation|housing|hostel|bed)|"
-                    r"hostel|placement|sanctuary\s+scheme|place\s+of\s+safety|women'?s\s+aid|shelter)\b")
+REFUGE = re.compile(
+    r"(?i)\b(?:refuge|safe[- ]?house|emergency\s+(?:placement|accommodation|housing|hostel|bed)|"
+    r"hostel|placement|sanctuary\s+scheme|place\s+of\s+safety|women'?s\s+aid|shelter)\b"
+)
 
 
 def tag_refuges(text: str, findings: list[Finding]) -> list[Finding]:
@@ -152,7 +155,8 @@ def _is_person(text: str, f: Finding, lexicon: Lexicon, places: frozenset[str]) 
 PERSON_VERBS = re.compile(
     r"[ \t]+(?:said|says|reported|reports|disclosed|discloses|told|tells|stated|states|has|had|is|was|will|would|"
     r"attended|went|left|called|rang|asked|wants|lives|lived|denies|denied|agreed|refused|returned|moved|"
-    r"confirmed|explained|described|became|took|threatened|hit|pushed|assaulted)\b|['’]s\b")
+    r"confirmed|explained|described|became|took|threatened|hit|pushed|assaulted)\b|['’]s\b"
+)
 
 
 def keep_evidenced_initials(text: str, findings: list[Finding]) -> list[Finding]:
@@ -180,7 +184,8 @@ MARAC_ID_SITES = re.compile(
     r"\s*[.:#]?\s*([A-Z0-9][A-Z0-9/\-]{3,20})|^[ \t]*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})[ \t]*(?:\||[-–]|$)"
     r"|marac\s+(?:case\s+)?(?:ref(?:erence)?|no\.?|number)?\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
     r"|(?:marac|case|referral|item|discussion)[^\n]{0,30}?\bref\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
-    r"|^[ \t]*([A-Z]{2,5}-\d{3,5})[ \t]{2,}(?:V|Victim)\b")
+    r"|^[ \t]*([A-Z]{2,5}-\d{3,5})[ \t]{2,}(?:V|Victim)\b"
+)
 
 
 def drop_marac_ids(text: str, findings: list[Finding]) -> list[Finding]:

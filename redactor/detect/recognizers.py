@@ -125,8 +125,10 @@ class NhsNumberRecognizer(_Recognizer):
                 out.append(self.result(m.start(), m.end(), 0.75, "nhs_mod11", "10 digits passing the NHS mod-11 check"))
         return out
 
-    OTHER_CUES = re.compile(r"(?i)\b(?:occurrence|crime|incident|police|ref|reference|log|claim|account|tel|phone|"
-                            r"mob|mobile|passport|ho|brp|case)\b[^\n]{0,25}$")
+    OTHER_CUES = re.compile(
+        r"(?i)\b(?:occurrence|crime|incident|police|ref|reference|log|claim|account|tel|phone|"
+        r"mob|mobile|passport|ho|brp|case)\b[^\n]{0,25}$"
+    )
 
     @staticmethod
     def checksum_ok(digits: str) -> bool:
@@ -185,9 +187,13 @@ class IdentifierShapeRecognizer(_Recognizer):
         r"|\d+(?:\.\d+)?(?:am|pm|k|m|kg|mg|ml|cm|mm|km|hrs?|mins?|yrs?|th|st|nd|rd)?|0\d{9,11}|\d{1,3}(?:,\d{3})+"
         r"|[A-Z]{1,2}\d{1,2}[A-Z]?|s\.?\d+[A-Za-z]?|v\d+(?:\.\d+)*|\d+(?:\.\d+){1,3}"
         r"|\d{1,2}[/.\-](?:19|20)\d{2}|(?:19|20)\d{2}[-/–](?:19|20)?\d{2}|\d{1,2}(?:am|pm)?-\d{1,2}(?:am|pm)"
-        r"|(?:0|\+\d{1,3})(?:[\-.]?\d){9,12})$", re.IGNORECASE)
+        r"|(?:0|\+\d{1,3})(?:[\-.]?\d){9,12})$",
+        re.IGNORECASE,
+    )
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         out = []
         for m in self.TOKEN.finditer(text):
             token = m.group(0)
@@ -206,8 +212,7 @@ class DateOfBirthRecognizer(_Recognizer):
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
-        self.cue = re.compile(options["cues"] + r"(?:[ \t]+(?:\w+[ \t]+){0,3}(?:is|was))?[\s:\-–(|]*$",
-                              re.IGNORECASE)
+        self.cue = re.compile(options["cues"] + r"(?:[ \t]+(?:\w+[ \t]+){0,3}(?:is|was))?[\s:\-–(|]*$", re.IGNORECASE)
         self.max_gap = int(options.get("max_gap", 8))
 
     def analyze(
@@ -382,8 +387,13 @@ class FieldPersonRecognizer(_Recognizer):
             return bool(tok.pos_ == "PROPN" or tok.ent_type_ == "PERSON" or tok.tag_ in {"NNP", "NNPS"})
         if len(word) <= 2 and word[:1].isupper() and word.endswith("."):
             return True  # an initial: "A. Brennan"
-        return word.isupper() and len(word) >= 3 and word not in self.lexicon.acronyms \
-            and word.title() not in self.lexicon.not_names and word.isalpha()
+        return (
+            word.isupper()
+            and len(word) >= 3
+            and word not in self.lexicon.acronyms
+            and word.title() not in self.lexicon.not_names
+            and word.isalpha()
+        )
 
 
 PARTICLES = {"da", "de", "dos", "das", "do", "van", "von", "der", "den", "al", "el", "bin", "binti", "ter", "la", "le"}
@@ -521,8 +531,13 @@ class UkAddressRecognizer(_Recognizer):
         any_street = rf"(?:{street}|{welsh})"
         return [
             ("street_address", re.compile(rf"{flat}?{place}?{number}{any_street}(?:,{town}){{0,3}}{postcode}?")),
-            ("flat_building", re.compile(rf"{flat}(?:{place}(?:{number}?{any_street})?|{number}?{any_street})"
-                                         rf"(?:,{town}){{0,3}}{postcode}?")),
+            (
+                "flat_building",
+                re.compile(
+                    rf"{flat}(?:{place}(?:{number}?{any_street})?|{number}?{any_street})"
+                    rf"(?:,{town}){{0,3}}{postcode}?"
+                ),
+            ),
             ("named_place_postcode", re.compile(rf"{place}(?:{number}?{any_street})?(?:,{town}){{0,3}}{postcode}")),
             ("house_name_street", re.compile(rf"{house}{number}?{any_street}(?:,{town}){{0,3}}{postcode}")),
             ("number_name_postcode", re.compile(rf"{flat}?{number}(?:{w}{sp}){{0,2}}{w}(?:,{town}){{1,3}}{postcode}")),

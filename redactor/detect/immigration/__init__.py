@@ -37,7 +37,6 @@ MODEL_DIR = "immigration"
 PATTERN_RECOGNIZER = "immigration_patterns"
 MODEL_RECOGNIZER = "immigration_classifier"
 Features = dict[str, float]
-OVERRIDE = float(__import__("os").environ.get("OVR", "2"))
 
 
 @dataclass(frozen=True)
@@ -83,18 +82,20 @@ class ImmigrationDetector:
         return p >= self.models.threshold or (strongest(cand.hits) is not None and p >= self.models.floor)
 
     def categories(self, cands: Sequence[Candidate]) -> list[tuple[str, str]]:
-        """(category, why) per candidate: a strong pattern's category, else the category model's."""
+        """(category, why) per candidate, from the category model. It sees the pattern hits as features;
+        letting a strong pattern's own category win instead scored 0.93 against 0.96 in cross-validation
+        (a status word inside a threat is coercion)."""
         m = self.models.category
         x = m.transform([c.features for c in cands])
         probs = m.proba(x)
         out = []
         for i, c in enumerate(cands):
-            hit = strongest(c.hits)
             k = int(np.argmax(probs[i]))
-            if hit is not None and hit.rule.category and probs[i][k] < OVERRIDE:
-                out.append((hit.rule.category, f"pattern {hit.rule.id}"))
-                continue
-            out.append((m.classes[k], f"model {probs[i][k]:.2f}: " + ", ".join(m.reasons(x, i, k))))
+            why = f"model {probs[i][k]:.2f}: " + ", ".join(m.reasons(x, i, k))
+            hit = strongest(c.hits)
+            if hit is not None and hit.rule.category != m.classes[k]:
+                why += f" (pattern {hit.rule.id} says {hit.rule.category})"
+            out.append((m.classes[k], why))
         return out
 
     def subjects(self, cands: Sequence[Candidate], categories: Sequence[str], text: str,

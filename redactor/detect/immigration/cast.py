@@ -333,8 +333,7 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
 
 # Words spaCy's NER sometimes takes for names in Marac paperwork.
 _NOT_NAMES = frozenset(
-    "marac idva isva police chair coordinator case victim perpetrator council housing health probation csc "
-    "home office ukvi dash mash refuge mum dad nan info ref".split()
+    ["marac", "idva", "isva", "police", "chair", "coordinator", "case", "victim", "perpetrator", "council", "housing", "health", "probation", "csc", "home", "office", "ukvi", "dash", "mash", "refuge", "mum", "dad", "nan", "info", "ref"]
 )
 
 

@@ -18,6 +18,10 @@ from redactor.detect.immigration.segment import Segment
 Features = dict[str, float]
 STRONG = 0.8  # a pattern scoring at least this decides on its own (rules/immigration_patterns.yaml)
 _DIGITS = re.compile(r"\d")
+import os  # noqa: E402
+
+CHARS = os.environ.get("CHARS", "1") == "1"
+CHAR_N = tuple(int(x) for x in os.environ.get("CHARN", "3,4,5").split(","))
 
 
 def word_form(t: Token, names: frozenset[int]) -> str:
@@ -38,9 +42,10 @@ def passage_features(seg: Segment, span: Span, names: frozenset[int], hits: Sequ
     for t in span:
         if not t.is_space and not t.is_punct and t.i not in names:
             f["l=" + token_lemma(t)] = 1.0
-    for w in set(words):
-        if w != "<name>":
-            _char_grams(w, f)
+    if CHARS:
+        for w in set(words):
+            if w != "<name>":
+                _char_grams(w, f)
     for w in seg.label.lower().split():
         f["lab=" + w.strip(":,.()'")] = 1.0
     _hit_features(hits, "", f)
@@ -51,7 +56,7 @@ def passage_features(seg: Segment, span: Span, names: frozenset[int], hits: Sequ
 
 def _char_grams(word: str, f: Features) -> None:
     padded = f" {word} "
-    for n in (3, 4, 5):
+    for n in CHAR_N:
         for i in range(len(padded) - n + 1):
             f["c=" + padded[i:i + n]] = 1.0
 

@@ -24,21 +24,17 @@ from redactor.detect.immigration.patterns import Hit
 Features = dict[str, float]
 
 _ROLE_WORDS = {
-    **dict.fromkeys("v vict victim ip client applicant survivor complainant".split(), VICTIM),
-    **dict.fromkeys("p dp perp perpetrator suspect subj abuser offender pop".split(), PERPETRATOR),
-    **dict.fromkeys("children child kids kid baby son daughter sons daughters twins pupil pupils boy girl "
-                    "siblings toddler infant newborn unborn".split(), CHILD),
+    **dict.fromkeys(["v", "vict", "victim", "ip", "client", "applicant", "survivor", "complainant"], VICTIM),
+    **dict.fromkeys(["p", "dp", "perp", "perpetrator", "suspect", "subj", "abuser", "offender", "pop"], PERPETRATOR),
+    **dict.fromkeys(["children", "child", "kids", "kid", "baby", "son", "daughter", "sons", "daughters", "twins", "pupil", "pupils", "boy", "girl", "siblings", "toddler", "infant", "newborn", "unborn"], CHILD),
 }
 _PARENT_WORDS = {"mum": "mum", "mother": "mum", "mama": "mum", "mummy": "mum", "mam": "mum",
                  "dad": "dad", "father": "dad", "papa": "dad", "daddy": "dad"}
-_MALE = frozenset("he him his himself".split())
-_FEMALE = frozenset("she her hers herself".split())
-_PLURAL = frozenset("they them their theirs themselves".split())
+_MALE = frozenset(["he", "him", "his", "himself"])
+_FEMALE = frozenset(["she", "her", "hers", "herself"])
+_PLURAL = frozenset(["they", "them", "their", "theirs", "themselves"])
 _STATUS_NOUNS = frozenset(
-    "visa leave status passport passports papers documents application claim permission grant route sponsorship "
-    "card brp settlement citizenship nationality appeal case conditions condition stay residence permit id "
-    "extension renewal asylum funds benefits entitlement reporting bail removal deportation detention "
-    "sponsor employer course".split()
+    ["visa", "leave", "status", "passport", "passports", "papers", "documents", "application", "claim", "permission", "grant", "route", "sponsorship", "card", "brp", "settlement", "citizenship", "nationality", "appeal", "case", "conditions", "condition", "stay", "residence", "permit", "id", "extension", "renewal", "asylum", "funds", "benefits", "entitlement", "reporting", "bail", "removal", "deportation", "detention", "sponsor", "employer", "course"]
 )
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
 LEXICAL_WEIGHT = float(__import__("os").environ.get("LW", "0.5"))
@@ -91,10 +87,8 @@ def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, 
     return f
 
 
-_FEMALE_WORDS = frozenset("mother mum sister daughter wife girlfriend aunt auntie niece grandmother nan gran "
-                          "stepmother mother-in-law sister-in-law girl fiancee ex-wife".split())
-_MALE_WORDS = frozenset("father dad brother son husband boyfriend uncle nephew grandfather stepfather stepdad "
-                        "father-in-law brother-in-law boy fiance ex-husband".split())
+_FEMALE_WORDS = frozenset(["mother", "mum", "sister", "daughter", "wife", "girlfriend", "aunt", "auntie", "niece", "grandmother", "nan", "gran", "stepmother", "mother-in-law", "sister-in-law", "girl", "fiancee", "ex-wife"])
+_MALE_WORDS = frozenset(["father", "dad", "brother", "son", "husband", "boyfriend", "uncle", "nephew", "grandfather", "stepfather", "stepdad", "father-in-law", "brother-in-law", "boy", "fiance", "ex-husband"])
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 
 
@@ -124,8 +118,7 @@ def resolve_pronoun(t: Token, span: Span, refs: dict[int, tuple[str, str | None]
     return pronoun_role(low, genders)
 
 
-_ANCHOR_NOUNS = _STATUS_NOUNS | frozenset("citizen national refugee overstayer dependant visitor student "
-                                          "british undocumented illegal recourse".split())
+_ANCHOR_NOUNS = _STATUS_NOUNS | frozenset(["citizen", "national", "refugee", "overstayer", "dependant", "visitor", "student", "british", "undocumented", "illegal", "recourse"])
 
 
 def _holder_features(span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str],
@@ -233,10 +226,10 @@ def _mention(t: Token, role: str, kind: str, f: Features) -> str | None:
     return role if role != PRO else None
 
 
-_REL_KIND = dict.fromkeys("son daughter child children baby kids boy girl twins stepson stepdaughter".split(), CHILD)
+_REL_KIND = dict.fromkeys(["son", "daughter", "child", "children", "baby", "kids", "boy", "girl", "twins", "stepson", "stepdaughter"], CHILD)
 _REL_ROLES = {
-    **{(w, VICTIM): PERPETRATOR for w in "husband partner ex-partner ex boyfriend ex-husband fiance".split()},
-    **{(w, PERPETRATOR): VICTIM for w in "wife partner ex-partner ex girlfriend ex-wife fiancee".split()},
+    **{(w, VICTIM): PERPETRATOR for w in ["husband", "partner", "ex-partner", "ex", "boyfriend", "ex-husband", "fiance"]},
+    **{(w, PERPETRATOR): VICTIM for w in ["wife", "partner", "ex-partner", "ex", "girlfriend", "ex-wife", "fiancee"]},
     **{(w, "plural"): PERPETRATOR for w in ("stepfather", "stepdad")},
 }
 _NEW = frozenset({"new", "second", "current", "other"})
