@@ -16,23 +16,29 @@ Each line is tried against these heading styles (the first that fits wins):
            under a table header whose first cell names the case (``Case | Victim | Perpetrator``) and
            with as many cells as that header.
 ``case``   ``Case 3``, ``CASE 3 -``, ``Case 3:``, ``## Case 2``, ``**Case 2**``, ``CASE 2 OF 4``,
-           ``Case 1 - Ref TMD/25/301``: the word, then a number or a reference, then the end of the
-           line, a separator or bold markers ("Case conference ..." and "Case 4 minutes were ..." are
-           prose, not headings).
+           ``Case 1 - Ref TMD/25/301``, ``Referral 2 of 3 - Ref KTN/24/119``: the word, then a number or
+           a reference, then the end of the line, a separator, bold markers, a reference ("Case no. 1
+           Marac ref NK/25/061") or a column gap before a capital ("CASE 1        RISK LEVEL: HIGH");
+           "Case conference ...", "Case 4 minutes were ..." and "Case 3  was ..." are prose. An agenda
+           number may come first (``2. Case 1 - ...``, ``Item 2: Case 1 - ...``): the case number is the
+           id, not the agenda number, which is not an alias either (it would name another case).
 ``item``   ``Item 4:`` / ``Agenda item 4 -``.
-``ref``    ``Ref SAL/25/047``, ``Marac ref: KRK/25/113``, ``MRC-0412``, ``Discussion - AH/25/201``.
-``number`` ``4.``, ``4)``, ``4 -`` at the start of a line.
+``ref``    ``Ref SAL/25/047``, ``Marac ref: KRK/25/113``, ``MRC-0412``, ``Discussion - AH/25/201``, and
+           short forms ``C25-118 | V: ... | P: ...``, ``CV25/0312`` (a letter and digits, then ``/`` or ``-``).
+``number`` ``4.``, ``4)``, ``4 -``, ``#4`` at the start of a line ("2.1 Risk summary" is a paragraph number).
 
 Deciding which candidates are cases (the consistency rule)
 ----------------------------------------------------------
-* ``table`` rows, ``case`` headings with a number ("Case 3") and ``ref`` headings introduced by
-  "Marac ref" say "case" by themselves and are taken as they are.
+* ``table`` rows, ``case`` headings with a number ("Case 3", not "Referral 2") and ``ref`` headings
+  introduced by "Marac ref" say "case" by themselves and are taken as they are.
 * ``item``, ``number`` and the other ``ref``/``case`` candidates ("Item 1: Introductions", "1. Apologies",
   "1. Police to ...", "Case no. LCS-2025-00871", "Ref: CR/0702216/25") are also agendas, numbered
   actions inside a case and agencies' own references. Such a candidate is a case only with *people
   evidence*: its title names the people ("Rosa Quispe (V) / Kevin Hart (P)", "Natasha Greaves / Craig
-  Greaves", "Sunita Rai and Bikash Gurung", "Siobhan Kelly v Darren Moss", "Victim: ..."; never agency
-  words: "IDVA / Police" is not a pair of names), or a people line follows ("Victim: ...", "V: ...",
+  Greaves", "Sunita Rai and Bikash Gurung", "Siobhan Kelly v Darren Moss", "Victim: ...", "Victim Amy
+  Rollason, perpetrator ..."; never agency words: "IDVA / Police" is not a pair of names, "Victim Support"
+  is an agency), or it carries the pack's own reference ("STAN, Ionela   Marac no. CV25/0312"), or a
+  people line follows ("Victim: ...", "V: ...", "Victim        Joanna ..." in columns,
   "V DOB ...", "Perpetrator ...", "Children: ...", "Hannah Evans (V), DOB ..."): for ``item``/``ref``
   among the next two lines, for ``number`` (the weakest) the very next line, naming the victim.
 * Numbered headings must also be consistent: they are used only when no stronger style (``case``,
@@ -54,6 +60,15 @@ Deciding which candidates are cases (the consistency rule)
 A section runs from its heading line to just before the next case's heading, or to a closing section
 after the last case ("AOB", "Any other business", "Next meeting", "Date of next meeting", "Meeting
 closed", "Minutes approved"), which must start after a blank line or be among the last three lines.
+Rule lines ("-----", "════") at a section's edges: one ending a section separates cases and belongs to
+no section; one just above a heading belongs to the section when another rule inside the section closes
+a box drawn round the heading ("───" / "CASE 2   RISK ..." / "Victim ..." / "───" / "Police: ...").
+
+What is left unmatched on purpose
+---------------------------------
+A release naming a case the pack does not number ("1" for a pack whose cases are "Item 5" to "Item 7")
+finds nothing: ``case_for`` returns None and the caller holds the document for review, rather than
+guess that "1" means the first case.
 """
 
 from __future__ import annotations
@@ -127,7 +142,7 @@ class Structure:
 
 # --------------------------------------------------------------------------- ids
 
-_REF = r"[A-Z]{2,6}(?:[/-]\d{1,7}){1,3}"
+_REF = r"(?:[A-Z]{2,6}\d{0,4}|[A-Z]\d{2,4})(?:[/-]\d{1,7}){1,3}"  # SAL/25/047, MRC-0412, CV25/0312, C25-118
 _ID = rf"(?:{_REF}|\d{{1,4}}[A-Za-z]?)"
 _ID_WORDS = re.compile(r"^(?:(?:marac|case|item|agenda|ref(?:erence)?|no|number|discussion)(?![a-z])\.?|#|:|-)\s*",
                        re.I)
@@ -180,16 +195,23 @@ def _lines(text: str) -> list[_Line]:
 # --------------------------------------------------------------------------- heading candidates
 
 _LEAD = r"^(?P<indent>[ \t]*)(?P<deco>(?:#{1,6}[ \t]*)?(?:[*_]{1,2}[ \t]*)?)"
-_CASE_RE = re.compile(_LEAD + rf"(?i:(?:marac\s+)?case)\s*(?i:no\.?|number|#)?\s*[:.]?\s*(?P<id>{_ID})\b(?P<rest>.*)$")
+_ENUM = r"(?:(?:(?i:(?:agenda\s+)?item)\s*)?\d{1,3}\s*[.):\-–—]?\s*)?"  # "2. Case 1", "Item 2: Case 1"
+_CASE_RE = re.compile(
+    _LEAD + _ENUM + rf"(?P<word>(?i:(?:marac\s+)?(?:case|referral)))\s*(?i:no\.?|number|#)?\s*[:.]?\s*"
+    rf"(?P<id>{_ID})\b(?P<rest>.*)$"
+)
 _ITEM_RE = re.compile(_LEAD + r"(?i:(?:agenda\s+)?item)\s*(?i:no\.?)?\s*(?P<id>\d{1,3})\b(?P<rest>.*)$")
 _REF_RE = re.compile(
     _LEAD + r"(?:(?P<kw>(?i:(?:marac|case)\s+ref(?:erence)?(?:\s+no\.?)?|ref(?:erence)?(?:\s+no\.?)?|"
     rf"(?:case\s+)?discussion))\s*[:\-–.]?\s*)?(?P<id>{_REF})\b(?P<rest>.*)$"
 )
 _NUM_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<deco>[*_]{0,2})(?P<id>\d{1,3})(?P<delim>[.)]|[ \t]*[-–—:])[ \t]+(?P<rest>\S.*)$"
+    r"^(?P<indent>[ \t]*)(?P<deco>[*_]{0,2})(?P<hash>#)?(?P<id>\d{1,3})(?P<delim>(?(hash)[.):]?|(?:[.)]|[ \t]*[-–—:])))"
+    r"[ \t]+(?P<rest>\S.*)$"
 )
-_REST_OK = re.compile(r"^\s*(?:$|[-–—:|.)(\[]|[*_]|(?i:of)\s+\d)")
+# what may follow a heading's id: nothing, a separator, bold markers, "of 4", a column gap before a capital
+# ("CASE 1     RISK LEVEL: HIGH") or a reference ("Case 1 Marac ref NK/25/061")
+_REST_OK = re.compile(r"^(?:\s*(?:$|[-–—:|.)(\[]|[*_]|(?i:of)\s+\d)|(?:\t|[ ]{2,})[A-Z(]|\s+(?i:(?:marac\s+)?ref))")
 _CASE_COLUMN = re.compile(r"^(?i:(?:marac\s*)?case(?:\s*(?:no\.?|number|ref(?:erence)?|id))?|marac\s*ref)$")
 _ID_COLUMN = re.compile(r"^(?i:no\.?|#|ref|id|item)$")
 _PEOPLE_COLUMN = re.compile(r"(?i:victim|survivor|perpetrator|client|name)|^[VP]$")
@@ -256,14 +278,14 @@ def _word_head(i: int, line: str) -> _Head | None:
     for style, rx in (("case", _CASE_RE), ("item", _ITEM_RE), ("ref", _REF_RE)):
         m = rx.match(line)
         if m and (style == "ref" or _REST_OK.match(m["rest"]) or _pair_title(m["rest"])):
-            kw = (m.groupdict().get("kw") or "").lower()
+            kw = (m.groupdict().get("kw") or m.groupdict().get("word") or "").lower()
             numeric = m["id"][:1].isdigit()
-            strong = (style == "case" and numeric) or (style == "ref" and kw.split()[:1] == ["marac"])
+            strong = (kw.endswith("case") and numeric) or (style == "ref" and kw.split()[:1] == ["marac"])
             group = (style, len(m["indent"]), m["deco"].strip())
             return _Head(i, style, group, m["id"], _clean_title(m["rest"]), strong)
     m = _NUM_RE.match(line)
     if m:
-        group = ("number", len(m["indent"]), m["delim"].strip() + m["deco"])
+        group = ("number", len(m["indent"]), (m["hash"] or "") + m["delim"].strip() + m["deco"])
         return _Head(i, "number", group, m["id"], _clean_title(m["rest"]))
     return None
 
@@ -293,14 +315,20 @@ _NAME = rf"{_NAME_WORD}(?:\s+(?:[A-Z][\w'’.\-]*|al|el|bin|de|da|del|dela|van|v
 _PAIR = re.compile(rf"^({_NAME})\s+(?:/|v\.?|vs\.?|and|&)\s+({_NAME})\s*$")
 _PEOPLE_LINE = re.compile(
     r"^\s*[-•*]?\s*(?:(?i:victims?|survivor|alleged\s+perpetrators?|perpetrators?|perp|children|child|complainant)"
-    r"\s*(?:[:\-–(]|(?i:dob|d\.o\.b|born|is)\b)|(?:V|P|AP)\b\s*(?::|DOB|-|–|\())"
+    r"(?:\s*(?:[:\-–(]|(?i:dob|d\.o\.b|born|is)\b)|[ \t]{2,}(?=[A-Z]))|(?:V|P|AP)\b\s*(?::|DOB|-|–|\())"
 )
 _VICTIM_LINE = re.compile(
-    r"^\s*[-•*]?\s*(?:(?i:victim|survivor|complainant)\s*(?:[:\-–(]|(?i:dob|d\.o\.b|born|is)\b)|V\b\s*(?::|DOB|-|–|\())"
+    r"^\s*[-•*]?\s*(?:(?i:victim|survivor|complainant)(?:\s*(?:[:\-–(]|(?i:dob|d\.o\.b|born|is)\b)|[ \t]{2,}(?=[A-Z]))"
+    r"|V\b\s*(?::|DOB|-|–|\())"
 )
 _NAMED_LINE = re.compile(rf"^\s*{_NAME}\s*(?:\((?:V|P|AP)\b|,\s*(?i:dob|born|d\.o\.b)|\((?i:dob))")
+_NOT_VICTIM = r"(?i:dob|born|aged|not|unknown|support|services?|care|liaison|champion|advocate)\b"
 _ROLE_MARK = r"\((?:V|P|AP|(?i:victim|perpetrator|alleged perpetrator))(?=[\s,;)])"
-_TITLE_PEOPLE = re.compile(rf"^\s*(?:(?i:victims?)\s*[:\-–]|V\s*:|{_NAME}\s*{_ROLE_MARK})")
+_TITLE_PEOPLE = re.compile(
+    rf"^\s*(?:(?i:victims?)\s*[:\-–]|(?i:victim)\s+(?!{_NOT_VICTIM})[A-Z][a-z]|V\s*:|{_NAME}\s*{_ROLE_MARK})"
+)
+# the pack's own reference on the heading line: "Marac ref NK/25/061", "Marac no. CV25/0312"
+_MARAC_REF = re.compile(rf"\b(?i:marac)\s*(?i:ref(?:erence)?|no\.?|number|#)\s*[:.]?\s*(?P<ref>{_REF})\b")
 _NOT_NAMES = {
     "DOB", "D.O.B", "Born", "Aged", "Age", "Flat", "None", "N/A", "Nil", "Unknown", "Not", "No", "The", "Address",
     "Tel", "Mob", "Mobile", "Both", "Also", "Currently", "Now", "Of", "At", "Adult", "Male", "Female", "NFA",
@@ -308,7 +336,9 @@ _NOT_NAMES = {
     # agencies and roles: "IDVA / Police" is not a pair of names
     "Police", "IDVA", "ISVA", "Housing", "CSC", "ASC", "Health", "Probation", "Education", "GP", "Chair",
     "Coordinator", "Marac", "MARAC", "Social", "Children's", "Mental", "School", "Refuge", "Action", "Actions",
-    "Victim", "Perpetrator", "Case", "Item", "Agency", "Agencies", "All", "Update", "Updates",
+    "Victim", "Perpetrator", "Case", "Item", "Agency", "Agencies", "All", "Update", "Updates", "Support",
+    # identifiers after a name ("Ionut Popescu, NFA; PNC 12/553901Y; NI YN 93 35 64 B")
+    "PNC", "NI", "NHS", "CRO", "URN", "CRN",
 }
 
 
@@ -334,7 +364,7 @@ def _evidence(head: _Head, lines: Sequence[_Line], next_line: int) -> bool:
 
     A numbered heading (the weakest style) needs its very next line to name the victim; other styles
     accept any people line among the next two."""
-    if _TITLE_PEOPLE.search(head.title) or _pair_title(head.title):
+    if _TITLE_PEOPLE.search(head.title) or _pair_title(head.title) or _MARAC_REF.search(head.title):
         return True
     following = [ln.text for ln in lines[head.line + 1 : next_line] if not ln.blank][:2]
     if head.style == "number":
@@ -423,9 +453,14 @@ def _closing(lines: Sequence[_Line], after: int) -> int | None:
 
 _LABEL = re.compile(
     r"(?:(?<![\w/])(?P<word>(?i:alleged\s+perpetrators?|perpetrators?|victims?|survivor|children|child))"
-    r"\s*(?::|-\s|–)|(?<![\w/])(?P<short>AP|V|P)\s*:)"
+    r"(?:\s*(?::|-\s|–)|[ \t]{2,}(?=[A-Z]))|(?<![\w/])(?P<short>AP|V|P)\s*:)"
 )
-_SOFT_LABEL = re.compile(r"(?:^|[;,.]\s+)(?P<word>perpetrator|victim|children|child)\s+(?=[A-Z])")
+_SOFT_LABEL = re.compile(r"(?:^|[;,.]\s+)(?P<word>[Pp]erpetrator|[Vv]ictim|[Cc]hildren|[Cc]hild)\s+(?=[A-Z])")
+# contact details between the people lines of a heading ("Address   23 Whitby Road", "NI  EC 41 08 47 C")
+_FIELD_LINE = re.compile(
+    r"^\s*[-•*]?\s*(?i:(?:(?:current|previous|victim|perpetrator|home)\s+)?address|contact|tel|phone|mob(?:ile)?|"
+    r"e-?mail|ni|nhs(?:\s+no\.?)?|dob|risk)\b"
+)
 _MARKED = re.compile(rf"({_NAME})\s*\((?P<role>V|P|AP|(?i:victim|perpetrator|alleged perpetrator))(?=[\s,;)])[^)]*\)")
 _PARTICLES = {"al", "el", "bin", "de", "da", "del", "dela", "van", "von", "der", "di", "du", "la", "le"}
 
@@ -485,10 +520,11 @@ def _split_labels(line: str) -> list[tuple[str, str]]:
 
 def _people_lines(head: _Head, lines: Sequence[_Line], end_line: int) -> list[str]:
     """The heading's title, then the lines under it that name people ("Victim: ...", "P: ...",
-    "Hannah Evans (V), DOB ...", "Children: ..."), up to the first agency update."""
+    "Hannah Evans (V), DOB ...", "Children: ..."), up to the first agency update; contact fields between
+    them ("Address   23 Whitby Road", "NI   EC 41 08 47 C") are passed over."""
     out = [head.title]
-    for ln in lines[head.body : min(end_line, head.body + 5)]:
-        if ln.blank and len(out) == 1:
+    for ln in lines[head.body : min(end_line, head.body + 8)]:
+        if (ln.blank and len(out) == 1) or _FIELD_LINE.match(ln.text):
             continue
         if ln.blank or not (_PEOPLE_LINE.match(ln.text) or _MARKED.search(ln.text) or (len(out) == 1 and
                                                                                        _NAMED_LINE.match(ln.text))):
@@ -550,6 +586,7 @@ def _refs(head: _Head, heading: str, people: Sequence[str]) -> list[str]:
     """Marac references named on the heading line or among the people lines ("Ref WEX/25/118")."""
     text = "\n".join([heading, *people[1:]])
     found = [m[1] for m in re.finditer(rf"\b(?i:ref(?:erence)?)\.?\s*(?i:no\.?)?\s*:?\s*({_REF})\b", text)]
+    found += [m["ref"] for m in _MARAC_REF.finditer(heading)]
     if head.style in ("case", "item", "number"):
         found += re.findall(rf"^\s*[-–:]?\s*({_REF})\b", head.title)
     return [f for f in found if f != head.case_id]
@@ -568,18 +605,37 @@ class _Raw:
     people: _People
 
 
+_RULE = re.compile(r"^[ \t]*(?:[-─━═=_*~—–][ \t]*){5,}$")
+
+
+def _edges(head: _Head, nxt: int, lines: Sequence[_Line]) -> tuple[int, int]:
+    """The lines ``[first, end)`` of a section running up to line ``nxt``. A rule line ("-----", "════")
+    closing the section is a separator between cases and stays out; a rule line just above the heading
+    is the top of a box drawn round the heading ("───" / "CASE 2" / "Victim ..." / "───") and is the
+    section's when another rule inside the section closes the box."""
+    end = k = nxt
+    while k > head.body and (lines[k - 1].blank or _RULE.match(lines[k - 1].text)):
+        k -= 1
+        end = k if _RULE.match(lines[k].text) else end
+    first = head.line
+    if first > 0 and _RULE.match(lines[first - 1].text) and any(_RULE.match(ln.text) for ln in lines[head.body : end]):
+        first -= 1
+    return first, end
+
+
 def _raw_sections(heads: Sequence[_Head], stacked: dict[int, list[str]], lines: Sequence[_Line],
                   stop_line: int, text_len: int) -> list[_Raw]:
     out = []
     for k, h in enumerate(heads):
         nxt = heads[k + 1].line if k + 1 < len(heads) else stop_line
-        end = lines[nxt].start if nxt < len(lines) else text_len
+        first, last = _edges(h, nxt, lines)
+        end = lines[last].start if last < len(lines) else text_len
         block = _people_lines(h, lines, nxt)
         people = _people(h, block)
         heading = "\n".join(ln.text for ln in lines[h.line : h.body])
         found = stacked.get(h.line, []) + _refs(h, heading, block)
         heading_end = lines[h.body - 1].end
-        out.append(_Raw(h, lines[h.line].start, end, heading_end, _aliases(h.case_id, h.style, found), people))
+        out.append(_Raw(h, lines[first].start, end, heading_end, _aliases(h.case_id, h.style, found), people))
     return out
 
 

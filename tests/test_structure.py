@@ -318,6 +318,257 @@ Actions:
     assert case.children == ("Jawad", "Parwana")
 
 
+# --------------------------------------------------------------------------- layouts of the second dev set
+
+RULE = "-" * 40
+BOX = "─" * 30
+
+# name -> (text, case ids in order, {query: the heading line case_for(query) must find})
+MORE_LAYOUTS: dict[str, tuple[str, list[str], dict[str, str]]] = {
+    "N. Case M with paragraph numbers": (
+        HEADER
+        + """1. Welcome and apologies
+1.1 Apologies from Education.
+
+2. Case 1 - Rosa Quispe and family
+2.1 Victim Rosa Quispe, DOB 01/02/1990. Perpetrator Kevin Hart.
+2.2 Actions: Police to flag address.
+
+3. Case 2
+3.1 Victim Mary Doyle. Perpetrator Sean Doyle.
+
+4. AOB: none.
+""",
+        ["1", "2"],
+        {"2": "3. Case 2", "Case 1": "2. Case 1 - Rosa Quispe and family"},
+    ),
+    "Item N: Case M": (
+        HEADER
+        + """Item 1: Introductions and confidentiality
+All signed.
+
+Item 2: Case 1 - Mrs Ada Kowal
+Victim: Ada Kowal, DOB 13 January 1961
+Perpetrator: Jan Kowal (husband)
+
+Item 3: Case 2 - Bea Lund
+Victim: Bea Lund
+IDVA: refuge.
+
+Item 4: AOB
+None.
+""",
+        ["1", "2"],
+        {"1": "Item 2: Case 1 - Mrs Ada Kowal", "2": "Item 3: Case 2 - Bea Lund"},
+    ),
+    "Ref X - Victim Name, perpetrator Name": (
+        HEADER
+        + """Ref BRK/24/301 - Victim Amy Fenton (19/03/1994), perpetrator Carl Fenton
+22 Hill Street, Brackwater
+Police: charged.
+
+Ref BRK/24/302 - Victim Olga Varen (01/12/1986), perpetrator Ivo Varen
+Address: 8 Priory Street
+IDVA: engaging.
+""",
+        ["BRK/24/301", "BRK/24/302"],
+        {"BRK/24/302": "Ref BRK/24/302 - Victim Olga Varen (01/12/1986), perpetrator Ivo Varen", "301": (
+            "Ref BRK/24/301 - Victim Amy Fenton (19/03/1994), perpetrator Carl Fenton")},
+    ),
+    "Referral N of M - Ref X": (
+        HEADER
+        + """Referral 1 of 2 - Ref KTB/24/118
+Victim: Dana Webster
+Police: stalking.
+
+Referral 2 of 2 - Ref KTB/24/119
+Victim: Jo Okonjo
+Perpetrator: Ola Okonjo
+""",
+        ["1", "2"],
+        {"KTB/24/119": "Referral 2 of 2 - Ref KTB/24/119", "1": "Referral 1 of 2 - Ref KTB/24/118"},
+    ),
+    "#N Name v Name with bullets": (
+        HEADER
+        + """#1  Kay Robbins v Dean Hutton
+- V: DOB 15/07/1996, 27 Salt Road
+- Actions: IDVA to help with passport.
+
+#2  Li Wen v Hao Zhou
+- V: Li Wen, DOB 29/11/1990
+- Actions:
+  * Police to seek charging decision
+""",
+        ["1", "2"],
+        {"2": "#2  Li Wen v Hao Zhou"},
+    ),
+    "short refs in pipe rows without a header": (
+        HEADER
+        + """C25-117 | V: Hanna Blom (DOB 02/02/1992) | P: Josh Blom | 8 Mill Road
+Police: investigation.
+
+C25-118 | V: Yara Saleh (DOB 17/07/1990) | P: Omar Saleh
+IDVA: refuge.
+""",
+        ["C25-117", "C25-118"],
+        {"C25-118": "C25-118 | V: Yara Saleh (DOB 17/07/1990) | P: Omar Saleh", "117": (
+            "C25-117 | V: Hanna Blom (DOB 02/02/1992) | P: Josh Blom | 8 Mill Road")},
+    ),
+    "Case no. N in columns with a Marac ref": (
+        HEADER
+        + """Case no. 1   Marac ref NK/25/061   Risk: DASH 17, repeat
+Victim: Ala Wisna, DOB 11/09/1988
+Police: arrested.
+
+Case no. 2   Marac ref NK/25/064   Risk: DASH 19
+Victim: Mercy Adu
+Police: DVPO granted.
+Next meeting: 3 April.
+""",
+        ["1", "2"],
+        {"NK/25/064": "Case no. 2   Marac ref NK/25/064   Risk: DASH 19", "1": (
+            "Case no. 1   Marac ref NK/25/061   Risk: DASH 17, repeat")},
+    ),
+    "N.  SURNAME, Forename  Marac no. with N.M subsections": (
+        HEADER
+        + """1.  STAN, Ilona   Marac no. CV25/0312   (repeat)
+1.1 Risk summary
+Victim Ilona Stan, DOB 18/10/1996. Perpetrator Florin Dima.
+1.2 Actions
+IDVA to support.
+
+2.  DELA CRUZ, Mara   Marac no. CV25/0317   (new)
+2.1 Risk summary
+Victim Mara Dela Cruz. Perpetrator Ramon Villa.
+2.3 Actions
+a. Police to explore disclosure.
+""",
+        ["1", "2"],
+        {"2": "2.  DELA CRUZ, Mara   Marac no. CV25/0317   (new)", "CV25/0312": (
+            "1.  STAN, Ilona   Marac no. CV25/0312   (repeat)")},
+    ),
+    "boxed headings in columns": (
+        HEADER
+        + f"""{BOX}
+CASE 1        RISK LEVEL: HIGH
+Victim        Jo Kamin          DOB 12/05/1990
+Perpetrator   Dave Kamin        DOB 30/01/1986
+{BOX}
+Police: threats with a hammer.
+
+{BOX}
+CASE 2        RISK LEVEL: HIGH
+Victim        Sam Pritt         DOB 19/09/1978
+{BOX}
+Police: harassment.
+{BOX}
+CASE 3        RISK LEVEL: MEDIUM
+Victim        Mary Odhia        DOB 08/08/1980
+{BOX}
+Police: strangulation.
+""",
+        ["1", "2", "3"],
+        {"2": "CASE 2        RISK LEVEL: HIGH"},
+    ),
+    "rule lines between cases": (
+        HEADER
+        + f"""{RULE}
+MRC-0409   V: Lee Cutts (30/06/1985)   P: Scot Cutts
+Police: 3 incidents.
+{RULE}
+MRC-0412   V: Ana Ferro (DOB 5 January 1994)   P: Luc Lima
+Police: arrested.
+{RULE}
+AOB: none.
+""",
+        ["MRC-0409", "MRC-0412"],
+        {"MRC-0412": "MRC-0412   V: Ana Ferro (DOB 5 January 1994)   P: Luc Lima"},
+    ),
+}
+
+
+def _heading_line(text: str, case: CaseSection) -> str:
+    return text[case.start : case.heading_end].split("\n")[-1]
+
+
+@pytest.mark.parametrize("name", list(MORE_LAYOUTS))
+def test_more_layouts_find_every_case(name: str) -> None:
+    text, ids, queries = MORE_LAYOUTS[name]
+    st = find_structure(text, "minutes")
+    assert [c.case_id for c in st.cases] == ids
+    assert st.header == (0, st.cases[0].start) and "Attendance" in text[: st.header[1]]
+    for query, heading in queries.items():
+        case = st.case_for(query)
+        assert case is not None and _heading_line(text, case) == heading, query
+    ends = [st.header[1], *(c.end for c in st.cases)]
+    starts = [*(c.start for c in st.cases), st.trailer[0] if st.trailer else len(text)]
+    for gap_start, gap_end in zip(ends, starts, strict=True):  # only blank or rule lines between cases
+        assert all(set(ln.strip()) <= set("-─") for ln in text[gap_start:gap_end].splitlines()), name
+
+
+def test_agenda_number_before_the_case_is_not_its_id() -> None:
+    text, _, _ = MORE_LAYOUTS["Item N: Case M"]
+    st = find_structure(text, "minutes")
+    one, two = st.cases
+    assert st.case_for("2") is two and st.case_for("3") is None and "Item 2" not in one.aliases
+    assert st.trailer is not None and text[st.trailer[0] :].startswith("Item 4: AOB")
+    assert "Introductions" in text[: st.header[1]]
+
+
+def test_box_rule_above_a_heading_belongs_to_its_case() -> None:
+    text, _, _ = MORE_LAYOUTS["boxed headings in columns"]
+    st = find_structure(text, "minutes")
+    one, two, three = st.cases
+    assert text[two.start :].startswith(BOX + "\nCASE 2") and text[three.start :].startswith(BOX + "\nCASE 3")
+    assert one.end == two.start and two.end == three.start  # the box above CASE 3 is not case 2's
+    assert section(text, two).rstrip().endswith("Police: harassment.")
+    assert (one.victim, one.perpetrator) == (("Jo Kamin",), ("Dave Kamin",))
+
+
+def test_rule_lines_between_cases_belong_to_no_case() -> None:
+    text, _, _ = MORE_LAYOUTS["rule lines between cases"]
+    st = find_structure(text, "minutes")
+    first, second = st.cases
+    assert text[first.start :].startswith("MRC-0409") and section(text, first).endswith("Police: 3 incidents.\n")
+    assert section(text, second).endswith("Police: arrested.\n")
+    assert RULE not in "".join(text[s:e] for s, e in st.spans_outside(["MRC-0412"]))
+
+
+def test_extract_released_by_a_number_the_pack_does_not_use_is_held() -> None:
+    """"Item 5 only" released as case 1: no section is guessed (the caller holds the document)."""
+    text = (
+        HEADER
+        + "Extract for the CPS file team, Item 5 only.\n\n"
+        + "Item 5: RAHMAN, Sara / KARIMI, Bez (new)\nVictim: DOB 02/12/1993\nPolice: charged.\n\n"
+        + "Item 6: EVANS, Sian / EVANS, Rob (repeat)\nVictim: DOB 11/11/1977\nPolice: two calls.\n"
+    )
+    st = find_structure(text, "minutes")
+    assert [c.case_id for c in st.cases] == ["5", "6"]
+    assert st.case_for("1") is None and st.case_for("5") is st.cases[0]
+
+
+MORE_NEGATIVES: dict[str, str] = {
+    "agenda numbers before case prose": "2. Case 1 minutes were deferred.\n3. Case 4 of the last meeting: closed.\n",
+    "double space after a case number": "Case 3  was closed last month.\nCase 4  will return in May.\n",
+    "referral prose": "Referral 2 was received from the GP.\nReferral 3 - pending.\n",
+    "hash numbers without people": "#1  Performance figures\nReferrals up.\n\n#2  Training\nBooked for April.\n",
+    "Victim Support actions": "1. Victim Support to call weekly.\n2. Victim Support to attend court.\n",
+    "rule lines without cases": f"{RULE}\nPerformance: referrals up.\n{RULE}\nTraining: April.\n{RULE}\n",
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_NEGATIVES))
+def test_no_cases_in_more_negatives(name: str) -> None:
+    text = HEADER + MORE_NEGATIVES[name]
+    st = find_structure(text, "minutes")
+    assert st.cases == () and st.header == (0, len(text)), [c.case_id for c in st.cases]
+
+
+def test_one_short_ref_in_a_letter_is_not_a_case() -> None:
+    text = "Dear colleague,\n\nC25-118 | V: Yara Saleh | P: Omar Saleh\nPlease see the summary.\n\nYours,\nTom\n"
+    assert find_structure(text, "letter").cases == ()
+
+
 # --------------------------------------------------------------------------- closing sections
 
 
@@ -563,6 +814,21 @@ PEOPLE: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
         "Case 8\nV: Grzegorz (male), DOB 28.7.88. P: ex-partner Alicja.\nPolice: bite.\n",
         ("Grzegorz",), ("Alicja",), (),
     ),
+    (
+        "Ref BRK/24/301 - Victim Amy Fenton (19/03/1994), perpetrator Carl Fenton\nPolice: charged.\n",
+        ("Amy Fenton",), ("Carl Fenton",), (),
+    ),
+    (
+        "Case 3\nVictim: Ana Pop b. 19/07/1991\nAddress: Flat 8, 101 Canal Road   Mobile: 07700 900 310\n"
+        "NI No: ZS395898A\nPerpetrator: Ion Pop b. 03/05/1989, NFA; PNC 12/553901Y; NI YN 93 35 64 B\n"
+        "Children: Luca (7), Sofia (4)\nPolice: knife.\n",
+        ("Ana Pop",), ("Ion Pop",), ("Luca", "Sofia"),
+    ),
+    (
+        "CASE 1        RISK LEVEL: HIGH\nVictim        Jo Kamin          DOB 12/05/1990\n"
+        "Address       23 Whit Road\nPerpetrator   Dave Kamin        DOB 30/01/1986\nChildren      Ola (10)\n",
+        ("Jo Kamin",), ("Dave Kamin",), ("Ola",),
+    ),
 ]
 
 
@@ -593,9 +859,16 @@ def _nonspace(text: str, positions: range | set[int]) -> int:
     return sum(1 for i in positions if not text[i].isspace())
 
 
+# Releases whose case the pack does not name: no section is guessed, so the caller holds them for review.
+HELD = {
+    "dev-ind-040": "released as case 1; the pack's cases are Item 5 to Item 7 (its header says 'Item 5 only')",
+}
+
+
 def test_dev_releases_out_of_scope_spans_are_covered() -> None:
     """Every gold OUT_OF_SCOPE span is >= 95% covered (non-space characters) by the sections that the
-    release's cases do not name, every released case is found, and little else is removed."""
+    release's cases do not name, every released case is found, and little else is removed. The
+    documents in ``HELD`` (and only those) name a case the finder must not find: they go to review."""
     releases = _dev_releases()
     if not releases:
         pytest.skip("sample_docs/dev.jsonl not built")
@@ -603,11 +876,13 @@ def test_dev_releases_out_of_scope_spans_are_covered() -> None:
     assert minutes, "no minutes release in dev.jsonl"
     gold_total = covered = over = in_scope = 0
     problems: list[str] = []
+    held: set[str] = set()
     for doc in releases:
         text, cases = doc["text"], doc["release"]["cases"]
         st = find_structure(text, doc["doc_type"])
-        if cases and st.cases:
-            problems += [f"{doc['id']}: case {c} not found" for c in cases if st.case_for(c) is None]
+        if cases and st.cases and any(st.case_for(c) is None for c in cases):
+            held.add(doc["id"])
+            continue
         ours = {i for s, e in (st.spans_outside(cases) if cases else ()) for i in range(s, e)}
         gold = [(s["start"], s["end"]) for s in doc["spans"] if s["label"] == "OUT_OF_SCOPE"]
         gold_chars = {i for s, e in gold for i in range(s, e)}
@@ -621,8 +896,9 @@ def test_dev_releases_out_of_scope_spans_are_covered() -> None:
         over += _nonspace(text, ours - gold_chars)
         in_scope += _nonspace(text, set(range(len(text))) - gold_chars)
     assert not problems, problems
+    assert held == set(HELD), f"held for review: {sorted(held)}"
     assert covered == gold_total > 0
-    assert over <= 0.01 * in_scope, f"over-removal {over} of {in_scope} non-space characters"
+    assert over <= 0.001 * in_scope, f"over-removal {over} of {in_scope} non-space characters"
 
 
 def test_structure_invariants_on_every_dev_document() -> None:

@@ -1,6 +1,6 @@
 """Features of a candidate passage for the trained classifier (is it a passage, which category).
 
-Word unigrams and bigrams (names replaced by ``<name>``, digits by ``0``), lemmas, character 3-5
+Word unigrams and bigrams (names replaced by ``<name>``, digits by ``0``), lemmas, character 4-5
 grams inside words, the field label, pattern and hard-negative hits in the segment and in its
 neighbours, and a few shape cues. Computed from the chunk's spaCy Doc (no re-parsing).
 """
@@ -42,10 +42,9 @@ def passage_features(seg: Segment, span: Span, names: frozenset[int], hits: Sequ
     for t in span:
         if not t.is_space and not t.is_punct and t.i not in names:
             f["l=" + token_lemma(t)] = 1.0
-    if CHARS:
-        for w in set(words):
-            if w != "<name>":
-                _char_grams(w, f)
+    for w in set(words):
+        if w != "<name>":
+            _char_grams(w, f)
     for w in seg.label.lower().split():
         f["lab=" + w.strip(":,.()'")] = 1.0
     _hit_features(hits, "", f)
