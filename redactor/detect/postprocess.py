@@ -180,7 +180,8 @@ def keep_evidenced_initials(text: str, findings: list[Finding]) -> list[Finding]
 
 
 MARAC_ID_SITES = re.compile(
-    r"(?im)^[ \t#*]*(?:(?:case|item)\s*\d+\s*(?:of\s*\d+\s*)?[-–:.)]?\s*)?(?:marac\s+)?(?:ref(?:erence)?|case\s+(?:ref|no\.?|number))"
+    r"(?im)^[ \t#*]*(?:(?:case|item)\s*\d+\s*(?:of\s*\d+\s*)?[-–:.)]?\s*)?(?:marac\s+)?"
+    r"(?:ref(?:erence)?|case\s+(?:ref|no\.?|number))"
     r"\s*[.:#]?\s*([A-Z0-9][A-Z0-9/\-]{3,20})|^[ \t]*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})[ \t]*(?:\||[-–]|$)"
     r"|marac\s+(?:case\s+)?(?:ref(?:erence)?|no\.?|number)?\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
     r"|(?:marac|case|referral|item|discussion)[^\n]{0,30}?\bref\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"

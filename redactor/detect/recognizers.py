@@ -523,7 +523,8 @@ class UkAddressRecognizer(_Recognizer):
         place = rf"(?:(?:{w}{sp}){{0,4}}(?:(?:{buildings})\b|{kind}){use},?[ \t]*)"
         number = rf"(?:\d{{1,3}}[A-Za-z]?(?:[-–]\d{{1,3}})?,?{sp})"
         street = rf"(?:(?:{w}|St\.?){sp}){{0,3}}(?:{streets})\b(?:{sp}(?:North|South|East|West|Upper|Lower))?"
-        welsh = rf"(?:(?:Heol|Ffordd|Stryd|Lôn|Lon|Maes|Rhodfa|Cilgant|Teras|Llwyn|Clos|Parc){sp}(?:(?:y|yr|'r){sp})?{w}(?:{sp}{w})?)"
+        welsh_type = "Heol|Ffordd|Stryd|Lôn|Lon|Maes|Rhodfa|Cilgant|Teras|Llwyn|Clos|Parc"  # the type comes first
+        welsh = rf"(?:(?:{welsh_type}){sp}(?:(?:y|yr|'r){sp})?{w}(?:{sp}{w})?)"
         house = rf"(?:(?:[Tt]he{sp})?{w}(?:{sp}{w}){{0,2}},[ \t]*)"
         town = rf"(?:,?\s*(?:{w})(?:[ \t]+(?:{w}|upon|on|under|in|le|by))*)"
         postcode = rf"(?:,?\s*{pc}\b)"

@@ -79,7 +79,16 @@ class ImmigrationDetector:
         return m.proba(m.transform([c.features for c in cands]))[:, 1]
 
     def flagged(self, cand: Candidate, p: float) -> bool:
-        return p >= self.models.threshold or (strongest(cand.hits) is not None and p >= self.models.floor)
+        """A strong pattern flags unless the classifier is below the floor; otherwise the classifier
+        flags at the threshold, unless a vetoing hard negative ("detained under the Mental Health
+        Act", "Home Office funding") is in the segment."""
+        return self.decide(cand, p, self.models.threshold, self.models.floor)
+
+    @staticmethod
+    def decide(cand: Candidate, p: float, threshold: float, floor: float) -> bool:
+        if strongest(cand.hits) is not None:
+            return p >= floor
+        return p >= threshold and not any(h.rule.veto for h in cand.hits)
 
     def categories(self, cands: Sequence[Candidate]) -> list[tuple[str, str]]:
         """(category, why) per candidate, from the category model. It sees the pattern hits as features;

@@ -55,7 +55,7 @@ _LEFT_REL = re.compile(
 _RIGHT_CUE = re.compile(
     r"(?i)^\s*(?:\((?P<bracket>v|p|victim|perpetrator|perp|alleged perpetrator|dp|ip|suspect|child|son|daughter|"
     r"husband|wife|partner|ex-partner|mother|father|mum|dad)\)|\((?:now\s+|aged\s+)?(?P<age>\d{1,2})(?:\s*(?:yrs?|years?|"
-    r"months?|m|weeks?))?\)|,\s*(?:aged\s+)?(?P<age2>\d{1,2})(?:\s*(?:months?|yrs?))?\s*(?:[,;)]|$)|"
+    r"(?P<baby>months?|m|weeks?|wks?)))?\)|,\s*(?:aged\s+)?(?P<age2>\d{1,2})(?:\s*(?:months?|yrs?))?\s*(?:[,;)]|$)|"
     r"\((?:year|yr|y)\s*\d{1,2}\b|\((?:dob|d\.o\.b\.?|born)\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-])?(?P<born>20(?:0[89]|[12]\d)))"
 )
 # Professionals: a title or job word right before the name ("PC Hughes", "DSL P. Whitaker"), or a field
@@ -270,7 +270,7 @@ def _right_role(right: str) -> str | None:
             return CHILD
         return PERPETRATOR
     age = m.group("age") or m.group("age2")
-    if age is None or int(age) < 18:
+    if age is None or m.group("baby") or int(age) < 18:
         return CHILD
     return None
 
@@ -321,8 +321,9 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
         casts[i].add(name, m.role, title_of(name), m.strength)
         if i == 0:
             opening.add(name, m.role, title_of(name), m.strength)
-    for c in casts[1:]:
-        c.merge(opening)
+    if not _starts_with_case(text, starts):  # an opening before the first case applies to every case
+        for c in casts[1:]:
+            c.merge(opening)
     for i, c in enumerate(casts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         here = [(s, e) for s, e in mentions if starts[i] <= s < end]
@@ -372,6 +373,12 @@ def _fits(genders: Sequence[str], want: str) -> bool:
     """The pronouns after a name do not point the other way more often than this way."""
     known = [g for g in genders if g]
     return sum(g == want for g in known) * 2 >= len(known)
+
+
+def _starts_with_case(text: str, starts: Sequence[int]) -> bool:
+    """True when the first section is itself a case (the text opens with a case heading)."""
+    first_line = text[:starts[1]] if len(starts) > 1 else text
+    return bool(_CASE_HEAD.match(first_line) or _TABLE_ROW.match(first_line))
 
 
 def _section_index(starts: Sequence[int], pos: int) -> int:

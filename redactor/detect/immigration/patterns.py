@@ -6,7 +6,8 @@ Each rule has an id, a category, a score, a reason and one or more ``match`` alt
   for one token, ``~`` stands for up to three tokens that are not punctuation, ``?word`` is optional.
 * ``lemma: "keep her|his passport|brp"``: the same on lemmas (``kept``, ``keeps`` match ``keep``).
   Pronouns keep their own form (``her`` is not turned into ``she``).
-* ``tokens: [...]``: a raw spaCy Matcher pattern, for anything the shorthands cannot say.
+* ``tokens: [...]``: a raw spaCy Matcher pattern, for anything the shorthands cannot say. Its
+  ``LEMMA`` is the same normalised lemma (see ``match_view``).
 
 Rules under ``negatives`` describe hard negatives ("Visa debit card", "annual leave"): a positive
 match that overlaps a negative match is dropped, and both kinds are features of the classifier.
@@ -23,13 +24,12 @@ from typing import Any
 import jsonschema
 import yaml
 from spacy.errors import MatchPatternError
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from redactor.errors import RulesError
 from redactor.model import CATEGORIES, SUBJECTS
 
-LEMMA_ATTR = "imm_lemma"
 _GAP: dict[str, Any] = {"IS_PUNCT": False, "IS_SPACE": False, "OP": "{0,3}"}
 
 _MATCH = {
@@ -63,7 +63,8 @@ SCHEMA: dict[str, Any] = {
     "properties": {
         "version": {"const": 1},
         "patterns": {"type": "array", "items": {**_RULE, "required": ["id", "category", "score", "reason", "match"]}},
-        "negatives": {"type": "array", "items": _RULE},
+        "negatives": {"type": "array", "items": {**_RULE, "properties": {**_RULE["properties"],
+                                                                           "veto": {"type": "boolean"}}}},
     },
 }
 
@@ -76,6 +77,7 @@ class Rule:
     score: float
     reason: str
     negative: bool
+    veto: bool = False  # a negative that keeps its whole segment unflagged unless a strong pattern fires
 
 
 @dataclass(frozen=True)
@@ -88,22 +90,42 @@ class Hit:
 
 
 class PatternSet:
-    """The compiled rules: one spaCy Matcher run once per chunk."""
+    """The compiled rules, run once per chunk: fixed phrases (alternatives expanded) in two
+    PhraseMatchers (on LOWER and on LEMMA), everything with gaps or tags in one Matcher."""
 
-    def __init__(self, matcher: Matcher, rules: dict[str, Rule]) -> None:
+    def __init__(self, matcher: Matcher, phrases: Sequence[PhraseMatcher], rules: dict[str, Rule]) -> None:
         self.matcher = matcher
+        self.phrases = tuple(phrases)
         self.rules = rules
 
     def match(self, doc: Doc) -> list[Hit]:
         """Positive hits not overlapped by a negative hit, and the negative hits, in text order."""
-        set_lemmas(doc)
+        view = match_view(doc)
+        found = list(self.matcher(view))
+        for pm in self.phrases:
+            found.extend(pm(view))
         hits = []
-        for key, s, e in self.matcher(doc):
+        for key, s, e in found:
             rule = self.rules[doc.vocab.strings[key]]
             hits.append(Hit(rule, doc[s].idx, doc[e - 1].idx + len(doc[e - 1])))
         negatives = [h for h in hits if h.rule.negative]
         positives = [h for h in hits if not h.rule.negative and not _overlaps_any(h, negatives)]
         return sorted(_dedupe(positives) + _dedupe(negatives), key=lambda h: (h.start, h.end, h.rule.id))
+
+
+def match_view(doc: Doc) -> Doc:
+    """A copy of ``doc``'s tokens whose LEMMA is the normalised lemma of ``token_lemma`` (the
+    Matcher reads native attributes far faster than extension attributes). Same tokens, same
+    indices; part-of-speech tags are kept when the pipeline set them."""
+    words, spaces, lemmas, pos = [], [], [], []
+    for t in doc:
+        words.append(t.text)
+        spaces.append(bool(t.whitespace_))
+        lemmas.append(token_lemma(t))
+        pos.append(t.pos_ or "X")
+    if doc.has_annotation("POS"):
+        return Doc(doc.vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos)
+    return Doc(doc.vocab, words=words, spaces=spaces, lemmas=lemmas)
 
 
 def _overlaps_any(hit: Hit, others: Sequence[Hit]) -> bool:
@@ -129,8 +151,8 @@ def load_patterns(path: Path, nlp: Any) -> PatternSet:
         jsonschema.validate(data, SCHEMA)
     except jsonschema.ValidationError as e:
         raise RulesError(f"{path.name}: {_where(data, list(e.absolute_path))}: {e.message}") from e
-    _register_extension()
     matcher = Matcher(nlp.vocab, validate=True)
+    phrases = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"), "LEMMA": PhraseMatcher(nlp.vocab, attr="LEMMA")}
     rules: dict[str, Rule] = {}
     for group, negative in (("patterns", False), ("negatives", True)):
         for entry in data[group]:
@@ -139,15 +161,57 @@ def load_patterns(path: Path, nlp: Any) -> PatternSet:
                 raise RulesError(f"{path.name}: rule '{rule.id}' is defined twice")
             rules[rule.id] = rule
             try:
-                matcher.add(rule.id, [p for m in entry["match"] for p in compile_match(m, nlp)])
+                _add(rule.id, [p for m in entry["match"] for p in compile_match(m, nlp)], matcher, phrases, nlp)
             except (ValueError, MatchPatternError) as e:
                 raise RulesError(f"{path.name}: rule '{rule.id}': {_first_line(e)}") from e
-    return PatternSet(matcher, rules)
+    return PatternSet(matcher, list(phrases.values()), rules)
+
+
+def _add(rid: str, patterns: list[list[dict[str, Any]]], matcher: Matcher, phrases: dict[str, PhraseMatcher],
+         nlp: Any) -> None:
+    """Fixed phrases go to a PhraseMatcher (its cost does not grow with their number), the rest to
+    the Matcher. Both report the rule id."""
+    rest = []
+    for p in patterns:
+        fixed = _fixed_phrases(p)
+        if fixed is None:
+            rest.append(p)
+            continue
+        attr, words = fixed
+        docs = [Doc(nlp.vocab, words=w, lemmas=w) if attr == "LEMMA" else Doc(nlp.vocab, words=w) for w in words]
+        phrases[attr].add(rid, docs)
+    if rest:
+        matcher.add(rid, rest)
+
+
+_MAX_PHRASES = 400
+
+
+def _fixed_phrases(pattern: list[dict[str, Any]]) -> tuple[str, list[list[str]]] | None:
+    """All the token sequences a gap-free LOWER-only or LEMMA-only pattern matches, else None."""
+    attrs = {k for spec in pattern for k in spec if k != "OP"}
+    if len(attrs) != 1 or attrs - {"LOWER", "LEMMA"}:
+        return None
+    attr = attrs.pop()
+    seqs: list[list[str]] = [[]]
+    for spec in pattern:
+        op = spec.get("OP")
+        if op not in (None, "?"):
+            return None
+        value = spec[attr]
+        options = value["IN"] if isinstance(value, dict) else [value]
+        if isinstance(value, dict) and set(value) != {"IN"}:
+            return None
+        seqs = [s + [o] for s in seqs for o in options] + (seqs if op == "?" else [])
+        if len(seqs) > _MAX_PHRASES:
+            return None
+    seqs = [s for s in seqs if s]
+    return (attr, seqs) if seqs else None
 
 
 def _rule(entry: dict[str, Any], negative: bool) -> Rule:
     return Rule(entry["id"], entry.get("category"), entry.get("subject"), float(entry.get("score", 0.0)),
-                entry["reason"], negative)
+                entry["reason"], negative, bool(entry.get("veto", False)))
 
 
 def _first_line(e: Exception) -> str:
@@ -170,7 +234,7 @@ def compile_match(match: dict[str, Any], nlp: Any) -> list[list[dict[str, Any]]]
         return [list(match["tokens"])]
     if "phrase" in match:
         return _shorthand(match["phrase"], nlp, lambda v: {"LOWER": v})
-    return _shorthand(match["lemma"], nlp, lambda v: {"_": {LEMMA_ATTR: v}})
+    return _shorthand(match["lemma"], nlp, lambda v: {"LEMMA": v})
 
 
 _MAX_EXPANSION = 64
@@ -184,6 +248,8 @@ def _shorthand(text: str, nlp: Any, spec: Any) -> list[list[dict[str, Any]]]:
         if word == "~":
             slots.append([[dict(_GAP)]])
             continue
+        if word == "?~":
+            raise ValueError("'?~' is not allowed: '~' is already optional")
         optional = word.startswith("?") and len(word) > 1
         alts = [[t.lower_ for t in nlp.make_doc(a)] for a in word.lstrip("?").split("|") if a]
         if optional and any(len(a) != 1 for a in alts):
@@ -204,21 +270,6 @@ def _shorthand(text: str, nlp: Any, spec: Any) -> list[list[dict[str, Any]]]:
     if not patterns[0] or all(s.get("OP") for p in patterns for s in p):
         raise ValueError(f"'{text}' matches nothing definite")
     return patterns
-
-
-def _register_extension() -> None:
-    if not Token.has_extension(LEMMA_ATTR):
-        Token.set_extension(LEMMA_ATTR, default="")
-
-
-def set_lemmas(doc: Doc) -> None:
-    """Store a lower-case lemma on every token (once per Doc) for the ``lemma`` shorthand."""
-    _register_extension()
-    if doc.user_data.get(("imm", "lemmas")):
-        return
-    for t in doc:
-        t._.set(LEMMA_ATTR, token_lemma(t))
-    doc.user_data[("imm", "lemmas")] = True
 
 
 _PRONOUN_TAGS = frozenset({"PRP", "PRP$", "WP", "WP$", "DT"})
