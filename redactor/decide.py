@@ -21,9 +21,14 @@ CONTAINERS = ("IMMIGRATION", "OUT_OF_SCOPE")
 
 
 class Section(Protocol):
-    start: int
-    end: int
-    case_id: str
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def case_id(self) -> str: ...
 
     def spans(self) -> tuple[tuple[int, int], ...]: ...
 
