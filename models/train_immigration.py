@@ -41,6 +41,7 @@ from redactor.detect.immigration import (  # noqa: E402
     Candidate,
     ImmigrationDetector,
     build_candidates,
+    context_before,
     person_spans,
     person_token_map,
 )
@@ -55,7 +56,7 @@ VERSION = "imm-1.0"
 DEV = ROOT / "sample_docs" / "dev.jsonl"
 OUT = ROOT / "models" / MODEL_DIR
 MIN_DF = 2
-C_PASSAGE, C_CATEGORY, C_SUBJECT = 16.0, 4.0, 10.0  # chosen by the same cross-validation
+C_PASSAGE, C_CATEGORY, C_SUBJECT = 16.0, 4.0, 3.0  # chosen by the same cross-validation
 SEED = 0
 PATTERN_PREFIXES = ("p=", "pc=", "neg", "strong", "ctx_")
 
@@ -138,7 +139,8 @@ def _chunk(g: dict[str, Any], text: str, doc: Any, offset: int, entities: list[F
     labels = [_label(g["text"], c.seg.start + offset, c.seg.end + offset, spans) for c in cands]
     casts = build_casts(text, persons)
     ptoks = person_token_map(doc, persons)
-    rows = [subject_features(c.span, text, ptoks, cast_at(casts, c.seg.start), c.seg.label, lab[0], c.hits)
+    rows = [subject_features(c.span, text, ptoks, cast_at(casts, c.seg.start), c.seg.label, lab[0], c.hits,
+                             context_before(c.span))
             if lab else None for c, lab in zip(cands, labels, strict=True)]
     return Chunk(g["id"], text, offset, cands, labels, rows, (doc, entities))
 
@@ -200,13 +202,15 @@ def fit_linear(rows: Sequence[dict[str, float]], y: Sequence[str], classes: Sequ
 
 
 def _matrix(rows: Sequence[dict[str, float]], vocab: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
-    data, ind, ptr = [], [], [0]
+    data: list[float] = []
+    ind: list[int] = []
+    ptr: list[int] = [0]
     for r in rows:
         items = sorted((vocab[k], v) for k, v in r.items() if k in vocab)
         ind.extend(i for i, _ in items)
         data.extend(v for _, v in items)
         ptr.append(len(ind))
-    x = sparse.csr_matrix((np.array(data, dtype=float), np.array(ind, dtype=np.int64), np.array(ptr)),
+    x = sparse.csr_matrix((np.array(data, dtype=np.float64), np.array(ind, dtype=np.int64), np.array(ptr)),
                           shape=(len(rows), len(vocab)))
     return normalise(x, idf)
 
@@ -288,8 +292,8 @@ def _score(chunks: list[Chunk], probs: dict[int, np.ndarray], oof: dict[int, lis
            by_doc: dict[str, dict[str, Any]], threshold: float, floor: float, errors: bool) -> dict[str, Any]:
     findings: dict[str, list[dict[str, Any]]] = {ch.doc_id: [] for ch in chunks}
     for i, ch in enumerate(chunks):
-        for c, p, f in zip(ch.cands, probs[i], oof[i], strict=True):
-            if ImmigrationDetector.decide(c, p, threshold, floor):
+        for cand, p, f in zip(ch.cands, probs[i], oof[i], strict=True):
+            if ImmigrationDetector.decide(cand, p, threshold, floor):
                 findings[ch.doc_id].append(_as_dict(f))
     scores = Scores()
     for doc_id, fs in findings.items():

@@ -140,8 +140,9 @@ def test_negative_drops_only_the_overlapping_match() -> None:
          " match: [{tokens: [{NOPE: 1}]}]}\n", "rule 'x3'"),
         ("version: 1\nnegatives: []\npatterns:\n  - {id: x4, category: STATUS, score: 0.9, reason: r,"
          " match: [{phrase: '~'}]}\n", "rule 'x4'"),
-        ("version: 1\nnegatives: []\npatterns:\n  - {id: x5, category: STATUS, score: 0.9, reason: r, match: [{phrase: a}]}"
-         "\n  - {id: x5, category: STATUS, score: 0.9, reason: r, match: [{phrase: b}]}\n", "defined twice"),
+        ("version: 1\nnegatives: []\npatterns:\n  - {id: x5, category: STATUS, score: 0.9, reason: r,"
+         " match: [{phrase: a}]}\n  - {id: x5, category: STATUS, score: 0.9, reason: r, match: [{phrase: b}]}\n",
+         "defined twice"),
         ("version: [\n", "cannot read"),
     ],
 )

@@ -110,7 +110,8 @@ class ImmigrationDetector:
     def subjects(self, cands: Sequence[Candidate], categories: Sequence[str], text: str,
                  person_tokens: dict[int, tuple[int, int]], casts: Sequence[tuple[int, Cast]]) -> list[tuple[str, str]]:
         m = self.models.subject
-        rows = [subject_features(c.span, text, person_tokens, cast_at(casts, c.seg.start), c.seg.label, cat, c.hits)
+        rows = [subject_features(c.span, text, person_tokens, cast_at(casts, c.seg.start), c.seg.label, cat, c.hits,
+                                 context_before(c.span))
                 for c, cat in zip(cands, categories, strict=True)]
         x = m.transform(rows)
         probs = m.proba(x)
@@ -164,6 +165,21 @@ def _hits_by_segment(segs: Sequence[Segment], hits: Sequence[Hit]) -> list[tuple
                 here.append(h)
         out.append(tuple(here))
     return out
+
+
+CONTEXT_CHARS = 300
+
+
+def context_before(span: Span) -> Span | None:
+    """The text before a passage in its paragraph (a blank line ends a paragraph), at most
+    ``CONTEXT_CHARS`` characters."""
+    doc = span.doc
+    text = doc.text
+    start = max(0, span.start_char - CONTEXT_CHARS, text.rfind("\n\n", 0, span.start_char) + 2)
+    if start >= span.start_char:
+        return None
+    ctx = doc.char_span(start, span.start_char, alignment_mode="contract")
+    return ctx if ctx is not None and len(ctx) else None
 
 
 def strongest(hits: Sequence[Hit]) -> Hit | None:

@@ -17,7 +17,10 @@ import regex as re
 
 VICTIM, PERPETRATOR, CHILD, OTHER, PRO = "victim", "perpetrator", "child", "other", "pro"
 
-_TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "pc", "dc", "ds", "di", "dci", "sgt", "insp", "supt", "cllr", "prof", "rev", "sister"])
+_TITLES = frozenset([
+    "mr", "mrs", "ms", "miss", "mx", "dr", "pc", "dc", "ds", "di", "dci", "sgt", "insp", "supt", "cllr", "prof",
+    "rev", "sister",
+])
 _MALE_TITLES = frozenset({"mr"})
 _FEMALE_TITLES = frozenset({"mrs", "ms", "miss"})
 
@@ -27,30 +30,47 @@ _LEFT_LABEL = re.compile(
     r"service user|adult at risk|patient|tenant|mother|mum|mam|re|our client|my client|your client|"
     r"perpetrators?|alleged perpetrators?|perp|p|dp|suspect|alleged abuser|abuser|father|dad|person on probation|"
     r"pop|offender|partner|ex-partner|husband|wife|subj|"
-    r"children|child|baby|son|daughter|pupil|pupils|student|dependent child|dependants|young person|kids|sibling|siblings|"
+    r"children|child|baby|son|daughter|pupil|pupils|student|dependent child|dependants|young person|kids|"
+    r"sibling|siblings|"
     r"others?|others? in household|household|others at risk|others? at address)"
-    r"(?:\s*(?:name|\d)?\s*(?::|-|\u2013|(?<=mum|mother|dad|father|mam)\s*\()|[ \t]{2,}|\t)\s*"
+    r"(?:\s*(?:name|\d)?\s*(?::|-|\u2013|\||(?<=mum|mother|dad|father|mam)\s*\()|[ \t]{2,}|\t)\s*"
     r"(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
 )
 _LABEL_ROLE = {
-    **dict.fromkeys(["victim", "client", "applicant", "v", "vict", "ip", "survivor", "tenant", "mother", "mum", "mam", "re"], VICTIM),
+    **dict.fromkeys([
+        "victim", "client", "applicant", "v", "vict", "ip", "survivor", "tenant", "mother", "mum", "mam", "re",
+    ], VICTIM),
     **dict.fromkeys(["victim name", "client name", "injured party", "service user", "adult at risk", "patient",
                      "our client", "my client", "your client"], VICTIM),
-    **dict.fromkeys(["perpetrator", "perp", "p", "dp", "suspect", "abuser", "father", "dad", "subject", "pop", "offender"], PERPETRATOR),
+    **dict.fromkeys([
+        "perpetrator", "perp", "p", "dp", "suspect", "abuser", "father", "dad", "subject", "pop", "offender",
+    ], PERPETRATOR),
     **dict.fromkeys(["alleged perpetrator", "alleged abuser", "person on probation", "partner", "ex-partner",
                      "husband"], PERPETRATOR),
     "wife": VICTIM,
-    **dict.fromkeys(["children", "child", "baby", "son", "daughter", "pupil", "pupils", "kids", "sibling", "siblings", "dependants"], CHILD),
+    **dict.fromkeys([
+        "children", "child", "baby", "son", "daughter", "pupil", "pupils", "kids", "sibling", "siblings",
+        "dependants",
+    ], CHILD),
     **dict.fromkeys(["dependent child", "young person"], CHILD),
 }
 RELATIONS = frozenset(
-    ["mother", "father", "mum", "dad", "mam", "sister", "brother", "cousin", "aunt", "auntie", "uncle", "nephew", "niece", "friend", "neighbour", "lodger", "flatmate", "housemate", "colleague", "employer", "boss", "grandmother", "grandfather", "nan", "gran", "grandson", "granddaughter", "in-laws", "mother-in-law", "father-in-law", "sister-in-law", "brother-in-law", "stepfather", "stepmother", "stepson", "stepdaughter", "partner", "husband", "wife", "boyfriend", "girlfriend", "ex", "ex-partner", "ex-husband", "ex-wife", "fiance", "fiancee", "son", "daughter", "child", "children", "baby", "twins", "boy", "girl", "relative", "family", "tenant", "landlord", "sponsor", "parents", "sibling", "siblings"]
+    [
+        "mother", "father", "mum", "dad", "mam", "sister", "brother", "cousin", "aunt", "auntie", "uncle", "nephew",
+        "niece", "friend", "neighbour", "lodger", "flatmate", "housemate", "colleague", "employer", "boss",
+        "grandmother", "grandfather", "nan", "gran", "grandson", "granddaughter", "in-laws", "mother-in-law",
+        "father-in-law", "sister-in-law", "brother-in-law", "stepfather", "stepmother", "stepson", "stepdaughter",
+        "partner", "husband", "wife", "boyfriend", "girlfriend", "ex", "ex-partner", "ex-husband", "ex-wife",
+        "fiance", "fiancee", "son", "daughter", "child", "children", "baby", "twins", "boy", "girl", "relative",
+        "family", "tenant", "landlord", "sponsor", "parents", "sibling", "siblings",
+    ]
 )
 # A relationship phrase right before a name ("her husband, ", "V's mother ", "their son ").
 _LEFT_REL = re.compile(
     r"(?i)\b(?P<owner>her|his|their|v's|p's|vict's|perp's|mum's|dad's|the victim's|the perpetrator's|[A-Z][a-z]+'s)"
     r"\s+(?:(?P<mod>new|former|late|older|younger|elder|eldest|youngest|only|current|two|three|baby|adult|"
-    r"estranged|teenage|little|first|second|other)\s+)?(?P<rel>" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")(?:\s*,)?\s+(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
+    r"estranged|teenage|little|first|second|other)\s+)?(?P<rel>" + "|".join(sorted(RELATIONS, key=len, reverse=True))
+    + r")(?:\s*,)?\s+(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
 )
 _RIGHT_CUE = re.compile(
     r"(?i)^\s*(?:\((?P<bracket>v|p|victim|perpetrator|perp|alleged perpetrator|dp|ip|suspect|child|son|daughter|"
@@ -74,11 +94,17 @@ _PRO_RIGHT = re.compile(
     r"designated|outreach|support worker|family support|ward)"
 )
 _REL_ROLE = {
-    **dict.fromkeys(["son", "daughter", "child", "children", "baby", "kids", "boy", "girl", "twins", "stepson", "stepdaughter"], CHILD),
+    **dict.fromkeys([
+        "son", "daughter", "child", "children", "baby", "kids", "boy", "girl", "twins", "stepson", "stepdaughter",
+    ], CHILD),
     **dict.fromkeys(["husband", "partner", "ex-partner", "ex", "boyfriend", "ex-husband", "fiance"], PERPETRATOR),
     **dict.fromkeys(["wife", "ex-wife", "girlfriend", "fiancee"], VICTIM),
 }
 _CASE_HEAD = re.compile(r"(?im)^[^\S\n]*(?:<<OUT:)?[^\S\n]*(?:case|item|ref)\b[^\S\n]*(?:no\.?[^\S\n]*)?[A-Z/]*\d+")
+_CLIENT = re.compile(r"(?i)\b(?:our|my|your) client,?\s+(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$")
+_SPOUSE_OF = re.compile(
+    r"(?i)\b(husband|wife|spouse|partner|sponsor)\s+of\s+(?:(?:mrs|ms|miss|mr|mx|dr)\.?\s+)?$"
+)
 _SUBJECT_LINE = re.compile(r"(?i)^(?:subject|subj|re)\s*:\s*(?:[\w ]{0,30}\s[-\u2013:]\s*)?$")
 _TABLE_ROW = re.compile(r"(?m)^[^\S\n]*(?:<<OUT:)?[^\S\n]*[A-Z]{0,4}[/\-]?(?:\d+[/\-]?)+[^\S\n]*\|")
 _TABLE_ROLE = {"victim": VICTIM, "v": VICTIM, "client": VICTIM, "perpetrator": PERPETRATOR, "p": PERPETRATOR,
@@ -157,6 +183,9 @@ class Cast:
             self.gender.setdefault(r, g)
         self.seen |= other.seen
 
+    def knows_role(self, word: str) -> bool:
+        return word in self.names or word in self.surnames
+
     def knows(self, word: str) -> bool:
         return word in self.names or word in self.surnames or word in self.seen
 
@@ -210,6 +239,11 @@ def cue(text: str, start: int, end: int) -> tuple[str | None, int]:
         role = _label_role(text, m.group("label"), start)
         if role:
             return role, 3
+    if _CLIENT.search(left):
+        return VICTIM, 3
+    m = _SPOUSE_OF.search(left)
+    if m:
+        return (VICTIM if m.group(1).lower() == "husband" else PERPETRATOR), 2  # "the wife of X": X is him
     if _SUBJECT_LINE.search(left):  # an email about a case is usually about the victim
         return VICTIM, 1
     right_role = _right_role(right)
@@ -334,28 +368,42 @@ def build_casts(text: str, mentions: Sequence[tuple[int, int]]) -> list[tuple[in
 
 # Words spaCy's NER sometimes takes for names in Marac paperwork.
 _NOT_NAMES = frozenset(
-    ["marac", "idva", "isva", "police", "chair", "coordinator", "case", "victim", "perpetrator", "council", "housing", "health", "probation", "csc", "home", "office", "ukvi", "dash", "mash", "refuge", "mum", "dad", "nan", "info", "ref"]
+    [
+        "marac", "idva", "isva", "police", "chair", "coordinator", "case", "victim", "perpetrator", "council",
+        "housing", "health", "probation", "csc", "home", "office", "ukvi", "dash", "mash", "refuge", "mum", "dad",
+        "nan", "info", "ref",
+    ]
 )
 
 
 def _default_roles(cast: Cast, text: str, mentions: Sequence[tuple[int, int]]) -> None:
     counts: dict[str, int] = {}
-    pronouns: dict[str, list[str]] = {}
+    genders: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
     for s, e in mentions:
-        words = name_words(text[s:e])
-        if not words or words[0] in _NOT_NAMES or words[0] in cast.names:
+        name = text[s:e]
+        words = name_words(name)
+        if not words or words[0] in _NOT_NAMES or words[0] in cast.names or words[0] in cast.surnames:
             continue
-        counts[words[0]] = counts.get(words[0], 0) + 1
-        pronouns.setdefault(words[0], []).append(_next_pronoun(text, e))
+        key = words[0]
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, name)
+        title = title_of(name)
+        # a title says the gender outright (three votes); else the next pronoun is a hint
+        genders.setdefault(key, []).extend(
+            [_TITLE_SEX[title]] * 3 if title in _TITLE_SEX else [_next_pronoun(text, e)])
     ranked = list(counts)  # in order of first mention: a referral or letter names its subject first
     for role, default in ((VICTIM, "f"), (PERPETRATOR, "m")):
         if role in cast.names.values():
             continue
         want = cast.gender.get(role, default)
         for w in ranked:
-            if counts[w] >= 2 and _fits(pronouns[w], want) and w not in cast.names:
-                cast.names[w] = role
+            if counts[w] >= 2 and _fits(genders[w], want) and not cast.knows_role(w):
+                cast.add(first[w], role, title_of(first[w]), 0)
                 break
+
+
+_TITLE_SEX = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 
 
 _NEXT_PRONOUN = re.compile(r"(?i)\b(she|her|hers|herself|he|him|his|himself)\b")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,12 @@ class LinearModel:
     coef: np.ndarray  # (n_features, n_columns)
     intercept: np.ndarray  # (n_columns,)
     classes: tuple[str, ...]
+    _names: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def transform(self, rows: Sequence[Features]) -> sparse.csr_matrix:
-        indptr, indices, values = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        values: list[float] = []
         for row in rows:
             idx = [(self.vocab[k], v) for k, v in row.items() if k in self.vocab]
             idx.sort()
@@ -73,7 +76,7 @@ class LinearModel:
         return [names[idx[i]] for i in order if contrib[i] > 0]
 
     def names(self) -> list[str]:
-        if not hasattr(self, "_names"):
+        if len(self._names) != len(self.vocab):
             out = [""] * len(self.vocab)
             for k, i in self.vocab.items():
                 out[i] = k
@@ -108,7 +111,7 @@ def save(models: Models, directory: Path) -> None:
         arrays[f"{part}.idf"] = m.idf.astype(np.float32)
         arrays[f"{part}.coef"] = m.coef.astype(np.float32)
         arrays[f"{part}.intercept"] = m.intercept.astype(np.float32)
-    np.savez_compressed(directory / MODEL_FILE, **arrays)
+    np.savez_compressed(directory / MODEL_FILE, **arrays)  # type: ignore[arg-type]
     card = dict(models.card)
     card.update(version=models.version, threshold=models.threshold, floor=models.floor,
                 classes={p: list(getattr(models, p).classes) for p in PARTS})

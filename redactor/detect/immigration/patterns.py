@@ -43,7 +43,7 @@ _MATCH = {
         "tokens": {"type": "array", "minItems": 1, "items": {"type": "object"}},
     },
 }
-_RULE = {
+_RULE: dict[str, Any] = {
     "type": "object",
     "required": ["id", "reason", "match"],
     "additionalProperties": False,

@@ -144,16 +144,33 @@ def _speaker(label: str) -> bool:
 
 # Words in a label that make it part of the passage ("Sister's status:", "V -", "Recourse to public funds:").
 _CONTENT = frozenset(
-    ["v", "p", "vict", "perp", "perpetrator", "victim", "client", "subj", "suspect", "mother", "father", "mum", "dad", "child", "children", "sister", "brother", "partner", "husband", "wife", "son", "daughter", "status", "immigration", "visa", "leave", "funds", "recourse", "nationality", "passport", "citizenship", "settled", "asylum", "conditions", "bail", "enforcement", "coercion"]
+    [
+        "v", "p", "vict", "perp", "perpetrator", "victim", "client", "subj", "suspect", "mother", "father", "mum",
+        "dad", "child", "children", "sister", "brother", "partner", "husband", "wife", "son", "daughter", "status",
+        "immigration", "visa", "leave", "funds", "recourse", "nationality", "passport", "citizenship", "settled",
+        "asylum", "conditions", "bail", "enforcement", "coercion",
+    ]
 )
 
 # First words of labels naming an agency, a role in the meeting or a kind of note.
 _SPEAKERS = frozenset(
-    ["police", "idva", "idvas", "isva", "housing", "csc", "cs", "cssw", "children's", "childrens", "social", "sw", "health", "hv", "gp", "probation", "education", "school", "nursery", "mental", "mh", "camhs", "asc", "adult", "adults", "refuge", "chair", "coordinator", "dwp", "ambulance", "midwife", "midwifery", "liaison", "oic", "dc", "ds", "pc", "di", "dv", "da", "ldas", "hospital", "substance", "drug", "drugs", "dap", "fire", "note", "notes", "update", "updates", "outcome", "discussion", "background", "summary", "info", "information", "research", "agency", "marac", "iom", "ypvs", "yot", "ypv", "caller", "officer", "sgt", "dash", "ssafa", "ed", "action", "actions", "release"]
+    [
+        "police", "idva", "idvas", "isva", "housing", "csc", "cs", "cssw", "children's", "childrens", "social", "sw",
+        "health", "hv", "gp", "probation", "education", "school", "nursery", "mental", "mh", "camhs", "asc", "adult",
+        "adults", "refuge", "chair", "coordinator", "dwp", "ambulance", "midwife", "midwifery", "liaison", "oic",
+        "dc", "ds", "pc", "di", "dv", "da", "ldas", "hospital", "substance", "drug", "drugs", "dap", "fire", "note",
+        "notes", "update", "updates", "outcome", "discussion", "background", "summary", "info", "information",
+        "research", "agency", "marac", "iom", "ypvs", "yot", "ypv", "caller", "officer", "sgt", "dash", "ssafa",
+        "ed", "action", "actions", "release",
+    ]
 )
 
 _NOT_LABEL_END = frozenset(
-    ["a", "an", "the", "and", "or", "but", "to", "of", "in", "on", "at", "for", "with", "is", "was", "are", "were", "be", "been", "has", "have", "had", "he", "she", "they", "it", "said", "says", "told", "tells", "that", "which", "who"]
+    [
+        "a", "an", "the", "and", "or", "but", "to", "of", "in", "on", "at", "for", "with", "is", "was", "are",
+        "were", "be", "been", "has", "have", "had", "he", "she", "they", "it", "said", "says", "told", "tells",
+        "that", "which", "who",
+    ]
 )
 
 

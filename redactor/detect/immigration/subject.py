@@ -26,7 +26,10 @@ Features = dict[str, float]
 _ROLE_WORDS = {
     **dict.fromkeys(["v", "vict", "victim", "ip", "client", "applicant", "survivor", "complainant"], VICTIM),
     **dict.fromkeys(["p", "dp", "perp", "perpetrator", "suspect", "subj", "abuser", "offender", "pop"], PERPETRATOR),
-    **dict.fromkeys(["children", "child", "kids", "kid", "baby", "son", "daughter", "sons", "daughters", "twins", "pupil", "pupils", "boy", "girl", "siblings", "toddler", "infant", "newborn", "unborn"], CHILD),
+    **dict.fromkeys([
+        "children", "child", "kids", "kid", "baby", "son", "daughter", "sons", "daughters", "twins", "pupil",
+        "pupils", "boy", "girl", "siblings", "toddler", "infant", "newborn", "unborn",
+    ], CHILD),
 }
 _PARENT_WORDS = {"mum": "mum", "mother": "mum", "mama": "mum", "mummy": "mum", "mam": "mum",
                  "dad": "dad", "father": "dad", "papa": "dad", "daddy": "dad"}
@@ -34,7 +37,13 @@ _MALE = frozenset(["he", "him", "his", "himself"])
 _FEMALE = frozenset(["she", "her", "hers", "herself"])
 _PLURAL = frozenset(["they", "them", "their", "theirs", "themselves"])
 _STATUS_NOUNS = frozenset(
-    ["visa", "leave", "status", "passport", "passports", "papers", "documents", "application", "claim", "permission", "grant", "route", "sponsorship", "card", "brp", "settlement", "citizenship", "nationality", "appeal", "case", "conditions", "condition", "stay", "residence", "permit", "id", "extension", "renewal", "asylum", "funds", "benefits", "entitlement", "reporting", "bail", "removal", "deportation", "detention", "sponsor", "employer", "course"]
+    [
+        "visa", "leave", "status", "passport", "passports", "papers", "documents", "application", "claim",
+        "permission", "grant", "route", "sponsorship", "card", "brp", "settlement", "citizenship", "nationality",
+        "appeal", "case", "conditions", "condition", "stay", "residence", "permit", "id", "extension", "renewal",
+        "asylum", "funds", "benefits", "entitlement", "reporting", "bail", "removal", "deportation", "detention",
+        "sponsor", "employer", "course",
+    ]
 )
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
 LEXICAL_WEIGHT = 0.5  # content lemmas help a little; at full weight they drown the cues above
@@ -56,11 +65,15 @@ def pronoun_role(word: str, genders: dict[str, str]) -> str:
 
 
 def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, int]], cast: Cast,
-                     label: str, category: str, hits: Sequence[Hit]) -> Features:
-    """``person_tokens`` maps a token index to the (chunk) character span of the name it is part of."""
+                     label: str, category: str, hits: Sequence[Hit], context: Span | None = None) -> Features:
+    """``person_tokens`` maps a token index to the (chunk) character span of the name it is part of;
+    ``context`` is the text just before the passage in its paragraph (for pronouns that point back)."""
     f: Features = {"bias": 1.0, "cat=" + category: 1.0}
     genders = default_genders(cast)
     first: str | None = None
+    before = _context_refs(context, text, person_tokens, cast, genders) if context is not None else {}
+    if before:
+        f["ctxlast=" + before[max(before)][0]] = 1.0
     refs: dict[int, tuple[str, str | None]] = {}
     for t in span:
         role = _token_cue(t, text, person_tokens, cast, genders, f)
@@ -87,8 +100,14 @@ def subject_features(span: Span, text: str, person_tokens: dict[int, tuple[int, 
     return f
 
 
-_FEMALE_WORDS = frozenset(["mother", "mum", "sister", "daughter", "wife", "girlfriend", "aunt", "auntie", "niece", "grandmother", "nan", "gran", "stepmother", "mother-in-law", "sister-in-law", "girl", "fiancee", "ex-wife"])
-_MALE_WORDS = frozenset(["father", "dad", "brother", "son", "husband", "boyfriend", "uncle", "nephew", "grandfather", "stepfather", "stepdad", "father-in-law", "brother-in-law", "boy", "fiance", "ex-husband"])
+_FEMALE_WORDS = frozenset([
+    "mother", "mum", "sister", "daughter", "wife", "girlfriend", "aunt", "auntie", "niece", "grandmother", "nan",
+    "gran", "stepmother", "mother-in-law", "sister-in-law", "girl", "fiancee", "ex-wife",
+])
+_MALE_WORDS = frozenset([
+    "father", "dad", "brother", "son", "husband", "boyfriend", "uncle", "nephew", "grandfather", "stepfather",
+    "stepdad", "father-in-law", "brother-in-law", "boy", "fiance", "ex-husband",
+])
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 
 
@@ -102,6 +121,18 @@ def _gender(t: Token, role: str, genders: dict[str, str]) -> str | None:
     if t.i > 0 and t.nbor(-1).lower_.rstrip(".") in _TITLE_GENDER:
         return _TITLE_GENDER[t.nbor(-1).lower_.rstrip(".")]
     return genders.get(role) if role in (VICTIM, PERPETRATOR) else None
+
+
+def _context_refs(context: Span, text: str, person_tokens: dict[int, tuple[int, int]], cast: Cast,
+                  genders: dict[str, str]) -> dict[int, tuple[str, str | None]]:
+    """People named just before the passage (children left out: their gender is rarely known)."""
+    scratch: Features = {}
+    refs = {}
+    for t in context:
+        role = _token_cue(t, text, person_tokens, cast, genders, scratch)
+        if role and role != CHILD:
+            refs[t.i] = (role, _gender(t, role, genders))
+    return refs
 
 
 def resolve_pronoun(t: Token, span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str]) -> str:
@@ -118,7 +149,10 @@ def resolve_pronoun(t: Token, span: Span, refs: dict[int, tuple[str, str | None]
     return pronoun_role(low, genders)
 
 
-_ANCHOR_NOUNS = _STATUS_NOUNS | frozenset(["citizen", "national", "refugee", "overstayer", "dependant", "visitor", "student", "british", "undocumented", "illegal", "recourse"])
+_ANCHOR_NOUNS = _STATUS_NOUNS | frozenset([
+    "citizen", "national", "refugee", "overstayer", "dependant", "visitor", "student", "british", "undocumented",
+    "illegal", "recourse",
+])
 
 
 def _holder_features(span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str],
@@ -151,7 +185,8 @@ def _holder_token(t: Token, span: Span) -> Token | None:
     return None
 
 
-def _role_of_token(t: Token, span: Span, refs: dict[int, tuple[str, str | None]], genders: dict[str, str]) -> str | None:
+def _role_of_token(t: Token, span: Span, refs: dict[int, tuple[str, str | None]],
+                   genders: dict[str, str]) -> str | None:
     if t.i in refs:
         return refs[t.i][0]
     low = t.lower_
@@ -226,9 +261,13 @@ def _mention(t: Token, role: str, kind: str, f: Features) -> str | None:
     return role if role != PRO else None
 
 
-_REL_KIND = dict.fromkeys(["son", "daughter", "child", "children", "baby", "kids", "boy", "girl", "twins", "stepson", "stepdaughter"], CHILD)
+_REL_KIND = dict.fromkeys([
+    "son", "daughter", "child", "children", "baby", "kids", "boy", "girl", "twins", "stepson", "stepdaughter",
+], CHILD)
 _REL_ROLES = {
-    **{(w, VICTIM): PERPETRATOR for w in ["husband", "partner", "ex-partner", "ex", "boyfriend", "ex-husband", "fiance"]},
+    **{(w, VICTIM): PERPETRATOR for w in [
+        "husband", "partner", "ex-partner", "ex", "boyfriend", "ex-husband", "fiance",
+    ]},
     **{(w, PERPETRATOR): VICTIM for w in ["wife", "partner", "ex-partner", "ex", "girlfriend", "ex-wife", "fiancee"]},
     **{(w, "plural"): PERPETRATOR for w in ("stepfather", "stepdad")},
 }
