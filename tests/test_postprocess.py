@@ -90,3 +90,16 @@ def test_drop_non_people(text: str, drop: bool) -> None:
     word = text.split()[0]
     out = postprocess.drop_non_people(text, [F(0, len(word), "PERSON")], LEX, frozenset({"Leeds", "Salford"}))
     assert (out == []) is drop
+
+
+@pytest.mark.parametrize("text,refuge", [
+    ("She has moved to Kelbridge Women's Aid refuge, 3 Orchard Rise, Kelbridge KB1 4QF.", True),
+    ("Emergency placement at 40 Park Road, Northam NM5 6GG from tonight.", True),
+    ("Safe house: 12 Larch Road, Eastbrook EB2 4TT", True),
+    ("She still lives at 22 Alder Close, Westbury WB3 7QT with the children.", False),
+])
+def test_refuge_addresses_are_tagged_from_their_words(text: str, refuge: bool) -> None:
+    m = __import__("re").search(r"\d+ [A-Z][a-z]+ (?:Rise|Road|Close), [A-Z][a-z]+ [A-Z0-9]+ [0-9A-Z]+", text)
+    assert m is not None
+    out = postprocess.tag_refuges(text, [F(m.start(), m.end(), "ADDRESS")])
+    assert ("refuge" in out[0].tags) is refuge
