@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from redactor.errors import RulesError
 from redactor.model import CATEGORIES, SUBJECTS
+from redactor.rulesfile import load_validated
 
 DECISIONS = ("keep", "review", "redact", "keep_with_consent")
 RECIPIENTS = (
@@ -167,14 +165,7 @@ def _rule(raw: Mapping[str, Any]) -> Rule:
 
 
 def load_policy(path: Path) -> Policy:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise RulesError(f"{path.name}: cannot read: {str(e).splitlines()[0]}") from e
-    try:
-        jsonschema.validate(data, SCHEMA)
-    except jsonschema.ValidationError as e:
-        raise RulesError(f"{path.name}: {_where(data, list(e.absolute_path))}: {e.message}") from e
+    data = load_validated(path, SCHEMA, _where)
     policy = Policy(
         gates=tuple(
             Gate(_rule(g), g["name"], g["blocks_when"], g.get("unless", {}), " ".join(g["unblock"].split()))

@@ -9,15 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import regex as re
-import yaml
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from redactor.detect import recognizers as code
 from redactor.detect.lexicon import Lexicon
 from redactor.errors import RulesError
 from redactor.model import ENTITY_LABELS
+from redactor.rulesfile import load_validated
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -73,14 +72,7 @@ _FLAGS_SENSITIVE = re.DOTALL | re.MULTILINE
 
 
 def load_recognizers(path: Path, lexicon: Lexicon) -> list[EntityRecognizer]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise RulesError(f"{path.name}: cannot read ({type(e).__name__})") from e
-    try:
-        jsonschema.validate(data, SCHEMA)
-    except jsonschema.ValidationError as e:
-        raise RulesError(f"{path.name}: {_where(data, list(e.absolute_path))}: {e.message}") from e
+    data = load_validated(path, SCHEMA, _where)
     seen: set[str] = set()
     built = []
     for entry in data["recognizers"]:

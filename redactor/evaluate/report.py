@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from redactor.evaluate import EvalReport
 from redactor.evaluate.scoring import Scores
+from redactor.model import ENTITY_LABELS, PASSAGE_LABELS
 
-ORDER = [
-    "PERSON",
-    "ADDRESS",
-    "PHONE_NUMBER",
-    "EMAIL_ADDRESS",
-    "DATE_OF_BIRTH",
-    "NHS_NUMBER",
-    "NI_NUMBER",
-    "IMMIGRATION_ID",
-    "REFERENCE",
-    "IMMIGRATION",
-    "OUT_OF_SCOPE",
-]
+ORDER = [*ENTITY_LABELS, *PASSAGE_LABELS]
 
 
 def _rp(scores: Scores | None, label: str) -> str:

@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
 from spacy.errors import MatchPatternError
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from redactor.errors import RulesError
 from redactor.model import CATEGORIES, SUBJECTS
+from redactor.rulesfile import load_validated
 
 _GAP: dict[str, Any] = {"IS_PUNCT": False, "IS_SPACE": False, "OP": "{0,3}"}
 
@@ -143,14 +142,7 @@ def _dedupe(hits: Iterable[Hit]) -> list[Hit]:
 
 
 def load_patterns(path: Path, nlp: Any) -> PatternSet:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise RulesError(f"{path.name}: cannot read ({type(e).__name__})") from e
-    try:
-        jsonschema.validate(data, SCHEMA)
-    except jsonschema.ValidationError as e:
-        raise RulesError(f"{path.name}: {_where(data, list(e.absolute_path))}: {e.message}") from e
+    data = load_validated(path, SCHEMA, _where)
     matcher = Matcher(nlp.vocab, validate=True)
     phrases = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"), "LEMMA": PhraseMatcher(nlp.vocab, attr="LEMMA")}
     rules: dict[str, Rule] = {}
