@@ -15,7 +15,7 @@ from typing import Any
 from redactor import ingest, paths
 from redactor.decide import Decision, Plan, decide
 from redactor.detect import Detector
-from redactor.errors import EmptyDocumentError
+from redactor.errors import EmptyDocumentError, RulesError
 from redactor.model import Document, Finding, Notice
 from redactor.policy import Policy, load_policy
 from redactor.release import RecipientDirectory, Release, load_directory, release_from_dict
@@ -65,7 +65,13 @@ class Redactor:
     @classmethod
     def load(cls, rules: Path | None = None) -> Redactor:
         rules = rules or paths.rules_dir()
-        return cls(Detector.load(rules), load_policy(rules / "policy.yaml"), load_directory(rules / "recipients.yaml"))
+        policy, directory = load_policy(rules / "policy.yaml"), load_directory(rules / "recipients.yaml")
+        missing = [t for t in directory.types if t not in policy.groups]
+        if missing:
+            raise RulesError(
+                f"recipients.yaml: type(s) {', '.join(missing)} have no column in policy.yaml recipient_groups"
+            )
+        return cls(Detector.load(rules), policy, directory)
 
     def release(self, raw: Mapping[str, Any]) -> Release:
         return release_from_dict(raw, self.directory)

@@ -131,3 +131,15 @@ def test_eval_prints_system_and_baselines(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["system"]["labels"]["PHONE_NUMBER"]["recall"] == 1.0
     assert {"keyword_baseline", "stock_presidio"} <= set(report)
+
+
+BROKEN_MENTION = '[{"text": "abc", "annotations": {"a1": {"entity_mentions": [{"start_offset": 0}]}}}]'
+
+
+@pytest.mark.parametrize("body", [BROKEN_MENTION, '{"not": "a list"}', "not json"])
+def test_eval_tab_bad_file_is_one_line(tmp_path: Path, body: str) -> None:
+    f = tmp_path / "tab.json"
+    f.write_text(body)
+    result = run("eval-tab", str(f))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

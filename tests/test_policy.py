@@ -84,3 +84,15 @@ def test_recipient_directory(name: str, kind: str) -> None:
 def test_unknown_recipient_is_refused_not_guessed() -> None:
     with pytest.raises(UnknownRecipientError):
         DIRECTORY.resolve("Acme Widgets Ltd")
+
+
+def test_a_recipient_type_without_a_policy_column_is_refused_at_load(tmp_path: Path) -> None:
+    from redactor.pipeline import Redactor
+
+    for f in paths.rules_dir().glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text())
+    data = yaml.safe_load((tmp_path / "recipients.yaml").read_text())
+    data["types"].append("private_investigator")
+    (tmp_path / "recipients.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(RulesError, match="private_investigator"):
+        Redactor.load(tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from redactor import paths
@@ -99,7 +101,7 @@ def test_drop_non_people(text: str, drop: bool) -> None:
     ("She still lives at 22 Alder Close, Westbury WB3 7QT with the children.", False),
 ])
 def test_refuge_addresses_are_tagged_from_their_words(text: str, refuge: bool) -> None:
-    m = __import__("re").search(r"\d+ [A-Z][a-z]+ (?:Rise|Road|Close), [A-Z][a-z]+ [A-Z0-9]+ [0-9A-Z]+", text)
+    m = re.search(r"\d+ [A-Z][a-z]+ (?:Rise|Road|Close), [A-Z][a-z]+ [A-Z0-9]+ [0-9A-Z]+", text)
     assert m is not None
     out = postprocess.tag_refuges(text, [F(m.start(), m.end(), "ADDRESS")])
     assert ("refuge" in out[0].tags) is refuge

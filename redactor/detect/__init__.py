@@ -7,7 +7,7 @@ and the spaCy pipeline named in ``models/nlp.yaml``; immigration passages come f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -110,14 +110,8 @@ def _finding(r: RecognizerResult, offset: int) -> Finding:
     )
 
 
-def _load_passages(rules: Path, models: Path, nlp: Any) -> PassageDetector | None:
-    try:
-        from redactor.detect import immigration
-    except ImportError:
-        return None
+def _load_passages(rules: Path, models: Path, nlp: Any) -> PassageDetector:
+    """The immigration-passage detector. A missing or broken model is an error, never a silent skip."""
+    from redactor.detect import immigration
+
     return immigration.load(rules, models, nlp)
-
-
-def detect_many(detector: Detector, documents: Iterable[Document]) -> list[Detection]:
-    docs = list(documents)
-    return [Detection(d, f) for d, f in zip(docs, detector.detect_texts([d.text for d in docs]), strict=True)]

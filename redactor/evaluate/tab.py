@@ -24,7 +24,32 @@ def load_tab(path: Path) -> list[dict[str, Any]]:
         raise AnnotationError(f"{path.name}: not a TAB JSON file") from e
     if not isinstance(docs, list) or not all(isinstance(d, dict) and "text" in d and "annotations" in d for d in docs):
         raise AnnotationError(f"{path.name}: expected a list of documents with 'text' and 'annotations'")
+    for n, doc in enumerate(docs):
+        if not _well_formed(doc):
+            raise AnnotationError(
+                f"{path.name}: document {n}: annotations need entity_mentions with "
+                "start_offset, end_offset and identifier_type inside the text"
+            )
     return docs
+
+
+def _well_formed(doc: dict[str, Any]) -> bool:
+    annotators = doc["annotations"]
+    if not isinstance(doc["text"], str) or not isinstance(annotators, dict) or not annotators:
+        return False
+    for ann in annotators.values():
+        mentions = ann.get("entity_mentions") if isinstance(ann, dict) else None
+        if not isinstance(mentions, list):
+            return False
+        for m in mentions:
+            ok = isinstance(m, dict) and isinstance(m.get("start_offset"), int) and isinstance(m.get("end_offset"), int)
+            if (
+                not ok
+                or not 0 <= m["start_offset"] <= m["end_offset"] <= len(doc["text"])
+                or "identifier_type" not in m
+            ):
+                return False
+    return True
 
 
 def _mentions(doc: dict[str, Any]) -> list[dict[str, Any]]:
