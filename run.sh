@@ -14,6 +14,23 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
 }
 
+# The storage tests also run against a real PostgreSQL server: on a Debian machine (apt-get, root or
+# passwordless sudo) tools/setup_postgres.sh installs, starts and prepares one, and then a PostgreSQL
+# test that cannot run is a failure (MARAC_REQUIRE_PG=1). Elsewhere, or with MARAC_SKIP_PG=1, the
+# PostgreSQL tests are skipped with the reason. A MARAC_TEST_PG_URL already set is used as it is.
+postgres() {
+  if [ -n "${MARAC_TEST_PG_URL:-}" ]; then
+    export MARAC_REQUIRE_PG=1
+  elif [ "${MARAC_SKIP_PG:-0}" = 1 ]; then
+    echo "run.sh: MARAC_SKIP_PG=1: the PostgreSQL storage tests are skipped" >&2
+  elif command -v apt-get >/dev/null || compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
+    MARAC_TEST_PG_URL=$(tools/setup_postgres.sh) || { echo "run.sh: PostgreSQL could not be set up" >&2; exit 1; }
+    export MARAC_TEST_PG_URL MARAC_REQUIRE_PG=1
+  else
+    echo "run.sh: no apt-get and no PostgreSQL here: the PostgreSQL storage tests are skipped" >&2
+  fi
+}
+
 case "${1:-main}" in
   main)
     setup
@@ -29,6 +46,7 @@ PY
     ;;
   test)
     setup
+    postgres
     "$VENV/bin/python" -m ruff check redactor tests tools
     "$VENV/bin/python" -m mypy
     "$VENV/bin/python" -m pytest

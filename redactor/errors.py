@@ -72,3 +72,39 @@ class RenderError(RedactorError):
 
 class VerificationError(RenderError):
     """Redacted text was found in the candidate output. Names the location, never the text; nothing is written."""
+
+
+class StoreError(RedactorError):
+    """The database cannot be opened, migrated or read, or a stored record is missing."""
+
+
+class NotFoundError(StoreError):
+    """No document or review with that id."""
+
+
+class StaleEditError(StoreError):
+    """Someone else changed the review since it was loaded: nothing was written; reload and redo."""
+
+
+class KeyMissingError(StoreError):
+    """A stored body is encrypted and no key (or the wrong key) is configured."""
+
+
+class PersonalDataError(StoreError):
+    """An audit detail or an edit holds free text (it must hold ids, labels, numbers and hashes only)."""
+
+
+class ReviewClosedError(StoreError):
+    """The review has been released: it can no longer be changed."""
+
+
+class EditError(RedactorError):
+    """A reviewer's edit is malformed (unknown kind or decision, a span outside the document)."""
+
+
+class PermissionDeniedError(RedactorError):
+    """The signed-in user's role does not allow this action or view."""
+
+
+class ApprovalRequiredError(RedactorError):
+    """A four-eyes release lacks a second person's approval of exactly this plan."""

@@ -39,6 +39,7 @@ class Release:
     lawful_basis: str = ""
     recipient_name: str = ""
     requested_by: str = ""
+    necessity: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class Release:
             "victim_consent": self.victim_consent,
             "lawful_basis": self.lawful_basis,
             "requested_by": self.requested_by,
+            "necessity": self.necessity,
         }
 
 
@@ -166,6 +168,7 @@ def release_from_dict(raw: Mapping[str, Any], directory: RecipientDirectory) -> 
         marac_agreement=agreed,
         victim_consent=bool(raw.get("victim_consent", False)),
         lawful_basis=str(raw.get("lawful_basis", "")),
-        recipient_name="" if recipient == kind else recipient,
+        recipient_name=str(raw.get("recipient_name") or ("" if recipient == kind else recipient)),
         requested_by=str(raw.get("requested_by", "")),
+        necessity=str(raw.get("necessity", "")),
     )

@@ -211,7 +211,10 @@ _NUM_RE = re.compile(
 )
 # what may follow a heading's id: nothing, a separator, bold markers, "of 4", a column gap before a capital
 # ("CASE 1     RISK LEVEL: HIGH") or a reference ("Case 1 Marac ref NK/25/061")
-_REST_OK = re.compile(r"^(?:\s*(?:$|[-–—:|.)(\[]|[*_]|(?i:of)\s+\d)|(?:\t|[ ]{2,})[A-Z(]|\s+(?i:(?:marac\s+)?ref))")
+_REST_OK = re.compile(
+    r"^(?:\s*(?:$|[-–—:|.)(\[]|[*_]|(?i:of)\s+\d)|(?:\t|[ ]{2,})[A-Z(]|\s+(?i:(?:marac\s+)?ref)"
+    r"|\s+(?i:discussion|notes?|updates?|summary|actions?|minutes|review)\s*(?:[:\-–—.]|$))"  # "Case 3 discussion:"
+)
 _CASE_COLUMN = re.compile(r"^(?i:(?:marac\s*)?case(?:\s*(?:no\.?|number|ref(?:erence)?|id))?|marac\s*ref)$")
 _ID_COLUMN = re.compile(r"^(?i:no\.?|#|ref|id|item)$")
 _PEOPLE_COLUMN = re.compile(r"(?i:victim|survivor|perpetrator|client|name)|^[VP]$")
@@ -435,7 +438,7 @@ def _title_head(lines: Sequence[_Line]) -> _Head | None:
 _CLOSING = re.compile(
     r"^\s*(?:#{1,6}\s*)?[*_]{0,2}\s*(?:(?i:item)\s*)?(?:\d{1,3}[.):]?\s*[-–:]?\s*)?"
     r"(?i:aob\b|a\.o\.b|any\s+other\s+business|other\s+business|date\s+of\s+(?:the\s+)?next\s+meeting|"
-    r"next\s+meeting\b|meeting\s+closed|close\s+of\s+meeting|meeting\s+ended|minutes\s+(?:approved|agreed|signed))"
+    r"next\s+(?:meeting|marac)\b|meeting\s+closed|close\s+of\s+meeting|meeting\s+ended|minutes\s+(?:approved|agreed|signed))"
 )
 
 
