@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine (Python 3.11, network to the package registries only).
-#   ./run.sh          set up, then run the main job on the sample documents
+#   ./run.sh          set up, then start the review app (embedded SQLite, sample documents ready)
+#   ./run.sh eval     set up, then scan one sample and score the held-apart split
 #   ./run.sh test     set up with the development tools, then run the whole test suite and linters
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,8 +32,27 @@ postgres() {
   fi
 }
 
+# The end-to-end test drives Debian's Chromium (never a downloaded browser). Where it can be installed
+# (apt-get as root or with passwordless sudo) a browser test that cannot run is a failure.
+browser() {
+  if [ "${MARAC_SKIP_BROWSER:-0}" = 1 ]; then
+    echo "run.sh: MARAC_SKIP_BROWSER=1: the browser test is skipped" >&2
+  elif tools/setup_browser.sh; then
+    export MARAC_REQUIRE_BROWSER=1
+  elif command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then
+    echo "run.sh: Chromium could not be installed" >&2
+    exit 1
+  fi
+}
+
 case "${1:-main}" in
   main)
+    setup
+    "$VENV/bin/marac-redact" seed sample_docs/files
+    echo "== marac-redact review app on http://localhost:${PORT:-8501} (single-user local mode; Ctrl-C stops it)"
+    exec "$VENV/bin/python" -m streamlit run app.py --server.headless true --server.port "${PORT:-8501}"
+    ;;
+  eval)
     setup
     "$VENV/bin/python" tools/annotate.py --build
     echo "== scan of one sample minutes pack"
@@ -47,12 +67,13 @@ PY
   test)
     setup
     postgres
-    "$VENV/bin/python" -m ruff check redactor tests tools
+    browser
+    "$VENV/bin/python" -m ruff check redactor tests tools app.py
     "$VENV/bin/python" -m mypy
     "$VENV/bin/python" -m pytest
     ;;
   *)
-    echo "usage: ./run.sh [main|test]" >&2
+    echo "usage: ./run.sh [main|eval|test]" >&2
     exit 2
     ;;
 esac

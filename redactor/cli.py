@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from redactor.errors import RedactorError, ReleaseError
+from redactor.errors import InputError, RedactorError, ReleaseError
 
 PROG = "marac-redact"
 
@@ -53,7 +53,35 @@ def _parser() -> argparse.ArgumentParser:
     tab = sub.add_parser("eval-tab", help="DIRECT/QUASI identifier recall on a TAB court-judgment file")
     tab.add_argument("file", type=Path)
     tab.add_argument("--json", action="store_true")
+    _store_commands(sub)
+    _app_commands(sub)
     return ap
+
+
+def _app_commands(sub: Any) -> None:
+    seed = sub.add_parser("seed", help="store the files of a folder for the review app (skips those already stored)")
+    seed.add_argument("folder", type=Path)
+    seed.add_argument("--db", help="database URL (default: DATABASE_URL, else sqlite:///var/marac-redact.sqlite)")
+    users = sub.add_parser("users", help="the review app's users file").add_subparsers(dest="users_command",
+                                                                                     required=True)
+    add = users.add_parser("add", help="add or replace a user (password from MARAC_REDACT_PASSWORD or a prompt)")
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, choices=["coordinator", "idva", "dpo"])
+    add.add_argument("--email", default="", help="the address an identity provider signs them in with")
+    add.add_argument("--users", type=Path, help="the users file (default: MARAC_REDACT_USERS)")
+
+
+def _store_commands(sub: Any) -> None:
+    db_help = "database URL (default: DATABASE_URL, else sqlite:///var/marac-redact.sqlite)"
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    verify = audit.add_parser("verify", help="recompute the hash chain: exit 0 intact, 1 broken, 2 unreadable")
+    verify.add_argument("--db", help=db_help)
+    db = sub.add_parser("db", help="the database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or migrate the database to this version's schema").add_argument(
+        "--db", help=db_help
+    )
+    key = sub.add_parser("key", help="encryption keys").add_subparsers(dest="key_command", required=True)
+    key.add_parser("new", help="print a new key for MARAC_REDACT_KEY (keep it out of the database's backups)")
 
 
 def _release_options(p: argparse.ArgumentParser) -> None:
@@ -219,7 +247,71 @@ def _cmd_eval_tab(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": _cmd_scan, "redact": _cmd_redact, "batch": _cmd_batch, "eval": _cmd_eval, "eval-tab": _cmd_eval_tab}
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from redactor.store import Store
+
+    with Store.open(args.db, upgrade=False) as store:
+        report = store.verify_audit()
+    if report.ok:
+        print(f"audit trail intact: {report.events} events, head {report.head[:12]}")
+        return 0
+    print(f"audit trail broken: {report.problem}")
+    return 1
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from redactor.store import Store
+
+    with Store.open(args.db) as store:
+        print(f"database {store.url_for_display} is at the current schema")
+    return 0
+
+
+def _cmd_key(args: argparse.Namespace) -> int:
+    from redactor.store import new_key
+
+    print(new_key())
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from redactor.auth import LOCAL_USER
+    from redactor.workspace import Workspace
+
+    if not args.folder.is_dir():
+        raise InputError(f"{args.folder}: not a folder")
+    ws = Workspace.open(db_url=args.db, users_file="")
+    for name, doc_id in ws.seed(LOCAL_USER, args.folder):
+        print(f"{name}: " + (f"stored as document {doc_id}" if doc_id else "already stored"))
+    return 0
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from redactor.auth import add_user
+
+    path = args.users or os.environ.get("MARAC_REDACT_USERS")
+    if not path:
+        raise InputError("give the users file with --users FILE or MARAC_REDACT_USERS")
+    password = os.environ.get("MARAC_REDACT_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    add_user(path, args.name, tuple(dict.fromkeys(args.role)), password, args.email)
+    print(f"{args.name}: saved in {path} as {', '.join(dict.fromkeys(args.role))}")
+    return 0
+
+
+COMMANDS = {
+    "seed": _cmd_seed,
+    "users": _cmd_users,
+    "scan": _cmd_scan,
+    "redact": _cmd_redact,
+    "batch": _cmd_batch,
+    "eval": _cmd_eval,
+    "eval-tab": _cmd_eval_tab,
+    "audit": _cmd_audit,
+    "db": _cmd_db,
+    "key": _cmd_key,
+}
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ class DocumentStructure(Protocol):
     @property
     def cases(self) -> Sequence[Section]: ...
 
+    @property
+    def single_case(self) -> bool: ...
+
     def case_for(self, case_id: str) -> Section | None: ...
 
 
@@ -153,9 +156,10 @@ def _scope_findings(
 ) -> list[Finding]:
     """OUT_OF_SCOPE findings for every case the release is not about (each case's section and its
     rows elsewhere, e.g. in a case list). A release naming a case that cannot be found, or naming
-    cases in a document where no case sections can be found, holds the document for review (S2)."""
-    if not release.cases:
-        return []
+    cases in a minutes pack where no case sections can be found, holds the document for review (S2).
+    A single-case document (a letter, email, referral or note) has no other case to remove."""
+    if not release.cases or (structure is not None and structure.single_case):
+        return []  # a letter, email, referral or note is about its one case: nothing in it is another's
     reason = policy.scope["S2"].reason
     if structure is None or not structure.cases:
         return [Finding(0, text_length, "OUT_OF_SCOPE", 1.0, "structure", reason, pattern="S2")] if text_length else []

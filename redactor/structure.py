@@ -55,7 +55,9 @@ Deciding which candidates are cases (the consistency rule)
 * A single-case extract titled on its first line ("MARAC - CASE 4 - Ref HOU/25/061", "WEXHAM MARAC -
   CASE 5") is one case covering the whole document, when nothing else was found.
 * Letters, emails, referrals and notes (``doc_type``) hold cases only when at least two are found;
-  otherwise (and for any text without headings) everything is header.
+  otherwise the whole document is about one case (``single_case``: nothing in it is another case's).
+  A minutes pack (or a text of unknown type) without headings is all header, and a release naming
+  cases in it is held for review (S2).
 
 A section runs from its heading line to just before the next case's heading, or to a closing section
 after the last case ("AOB", "Any other business", "Next meeting", "Date of next meeting", "Meeting
@@ -114,6 +116,7 @@ class Structure:
     header: Span
     cases: tuple[CaseSection, ...]
     trailer: Span | None
+    single_case: bool = False  # a letter, email, referral or note: the whole document is the one case
 
     def case_for(self, case_id: str) -> CaseSection | None:
         """The section a coordinator means by ``case_id`` ("3", "Case 03", "SAL/25/047", "047"), or None
@@ -357,8 +360,11 @@ def _name_like(name: str) -> bool:
     return len(words) > 1 or any(ch.islower() for ch in name) or len(name) <= 3
 
 
+_LEADING_REF = re.compile(rf"^{_REF}\s*[-–—:|]\s*")  # "4. DB/0625/04 - Name / Name"
+
+
 def _pair_title(title: str) -> tuple[str, str] | None:
-    m = _PAIR.match(_strip_parens(_clean_title(title)))
+    m = _PAIR.match(_LEADING_REF.sub("", _strip_parens(_clean_title(title))))
     return (m[1], m[2]) if m and _name_like(m[1]) and _name_like(m[2]) else None
 
 
@@ -420,17 +426,19 @@ def _merge_stacked(heads: list[_Head], lines: Sequence[_Line]) -> tuple[list[_He
 
 _TITLE_CASE = re.compile(
     rf"\b(?i:case)\s*(?i:no\.?)?\s*(?P<num>\d{{1,4}})\b(?!\s*(?i:list))|\b(?i:ref)\.?\s*:?\s*(?P<ref>{_REF})"
+    rf"|\b(?i:case)\s*:?\s*(?P<case_ref>{_REF})\b"
 )
 
 
 def _title_head(lines: Sequence[_Line]) -> _Head | None:
-    first = next((k for k, ln in enumerate(lines) if not ln.blank), None)
-    if first is None:
-        return None
-    m = _TITLE_CASE.search(lines[first].text)
-    if not m or "marac" not in lines[first].text.lower():
-        return None
-    return _Head(first, "title", ("title", 0, ""), m["num"] or m["ref"], "", True)
+    """A single-case extract titled in its first lines ("MARAC - CASE 4", "Barking Marac" over
+    "Extract: case BK-25-12"): the Marac must be named on the title line or the line above it."""
+    top = [k for k, ln in enumerate(lines) if not ln.blank][:2]
+    for n, k in enumerate(top):
+        m = _TITLE_CASE.search(lines[k].text)
+        if m and any("marac" in lines[j].text.lower() for j in top[: n + 1]):
+            return _Head(top[0], "title", ("title", 0, ""), m["num"] or m["ref"] or m["case_ref"], "", True)
+    return None
 
 
 # --------------------------------------------------------------------------- closing section
@@ -671,13 +679,13 @@ def find_structure(text: str, doc_type: str | None = None) -> Structure:
         title = _title_head(lines) if minutes else None
         heads = [title] if title else []
     if not heads:
-        return Structure((0, len(text)), (), None)
+        return Structure((0, len(text)), (), None, single_case=not minutes)
     close = _closing(lines, heads[-1].line)
     stop = close if close is not None else len(lines)
     raws = _raw_sections(heads, stacked, lines, stop, len(text))
     cases = _fold_duplicates(raws)
     if not minutes and len(cases) < 2:
-        return Structure((0, len(text)), (), None)
+        return Structure((0, len(text)), (), None, single_case=True)
     first = min(s for c in cases for s, _ in c.spans())
     trailer = (lines[close].start, len(text)) if close is not None else None
     return Structure((0, first), tuple(cases), trailer)

@@ -205,6 +205,7 @@ class FakeSection:
 @dataclass(frozen=True)
 class FakeStructure:
     cases: tuple[FakeSection, ...]
+    single_case: bool = False
 
     def case_for(self, case_id: str) -> FakeSection | None:
         return next((c for c in self.cases if c.case_id == case_id), None)
@@ -235,6 +236,14 @@ def test_another_case_is_removed_everywhere_it_appears() -> None:
 def test_cases_named_but_none_found_holds_the_whole_document() -> None:
     plan = decide([], release("housing", cases=("3",)), POLICY, FakeStructure(()), text_length=500)
     assert [(d.finding.start, d.finding.end, d.decision, d.rule) for d in plan.items] == [(0, 500, "review", "S2")]
+
+
+@pytest.mark.parametrize("cases", [("3",), ("LU/25/033",), ("1", "2")])
+def test_a_single_case_document_has_nothing_out_of_scope(cases: tuple[str, ...]) -> None:
+    name = Finding(10, 15, "PERSON", 0.9, "t")
+    plan = decide([name], release("housing", cases=cases), POLICY, FakeStructure((), single_case=True),
+                  text_length=500)
+    assert [(d.finding.label, d.decision) for d in plan.items] == [("PERSON", "keep")]
 
 
 def test_no_cases_named_keeps_everything_in_scope() -> None:

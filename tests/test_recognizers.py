@@ -167,6 +167,119 @@ def test_date_of_birth(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     "text,expected",
     [
+        # written forms of a birth date
+        ("D.O.B 12/03/1990", ["D.O.B 12/03/1990"]),
+        ("DoB - 3rd March 1991", ["DoB - 3rd March 1991"]),
+        ("DOB/Age: 1/2/89 (35)", ["1/2/89"]),
+        ("Ms K (b. 12.03.1990)", ["12.03.1990"]),
+        ("Ms K (b. 1990)", ["1990"]),
+        ("DOB confirmed 25-03-1994, NINO to follow", ["25-03-1994"]),
+        ("date of birth given as 4 June 1987", ["4 June 1987"]),
+        ("Date of birth\n12/03/1990\n", ["12/03/1990"]),
+        ("V details: 14/04/1985; 9 Amity Road", ["14/04/1985"]),
+        ("(date of birth 2 Medi 1983 / 2 September 1983)", ["2 Medi 1983", "2 September 1983"]),
+        ("she was born at Leicester Royal Infirmary on 3 February 2009 and", ["3 February 2009"]),
+        # right after a name
+        ("Victim: Chipo MOYO 09/07/1990", ["09/07/1990"]),
+        ("CASE 1 - Svetlana IVANOVA (V, 04/09/1983) / Dmitri IVANOV (P, 15/03/1979)", ["04/09/1983", "15/03/1979"]),
+        # every DOB column of a table, whatever its header says beside DOB
+        (
+            "Ref | Victim | DOB | Perpetrator | DOB\nDS/25/061 | Elira | 11/04/1996 | Arben | 28/09/1990\n",
+            ["11/04/1996", "28/09/1990"],
+        ),
+        ("Name | DOB (age) | Address\nAmy Lee | 02/02/1990 (35) | 3 Kiln Lane\n", ["02/02/1990"]),
+        # not birth dates
+        ("Date of incident 12/03/2025, meeting 14/03/2025, expiry date 12/03/2030", []),
+        ("Sarah MOYO 12/03/2025 attended", []),  # a recent date after a name
+        ("incident Reading 04/05/2011", []),  # a place inside a sentence, not a name line
+        ("Date of meeting | Incident date\n12/03/2025 | 11/03/2025\n", []),
+        ("DVPO granted 20/04/2025 / expires 18/05/2025", []),
+    ],
+)
+def test_date_of_birth_written_forms(text: str, expected: list[str]) -> None:
+    assert found("date_of_birth", text) == expected
+
+
+@pytest.mark.parametrize(
+    "rec,text,expected",
+    [
+        # police: the force or system acronym is part of how the number is written
+        ("police_court_references", "Crime recorded, CRN 25/011874, suspect bailed", ["CRN 25/011874"]),
+        ("police_court_references", "Police GMP 25/0412/OL; DVPO granted", ["GMP 25/0412/OL"]),
+        ("police_court_references", "Cambs crime ref CF0118270/25.", ["CF0118270/25"]),
+        ("police_court_references", "ref CRN X418872.", ["CRN X418872"]),
+        ("police_court_references", "STORM log 1234 12/03/25 refers", ["STORM log 1234 12/03/25"]),
+        ("police_court_references", "Occ 250001234 reported", ["Occ 250001234"]),
+        ("police_court_references", "URN 01AB1234567 listed", ["01AB1234567"]),
+        ("police_court_references", "DOB 12/03/1990", []),
+        ("police_court_references", "NI 12/2025", []),
+        # cued: words between the cue and the number, lists, system names, the cue kept
+        ("reference_cued", "Mosaic ID for the older child is 1102934.", ["1102934"]),
+        ("reference_cued", "Mosaic ID: 4418271 (Tyler); 4418272 (Mia)", ["4418271", "4418272"]),
+        ("reference_cued", "CSC contact made, ref LL 889201.", ["LL 889201"]),
+        ("reference_cued", "Luton Borough Council ref 300441872 - to be split", ["300441872"]),
+        ("reference_cued", "URN 43250112876", ["URN 43250112876"]),
+        ("reference_cued", "EHM ID: 55123 for the family", ["55123"]),
+        ("reference_cued", "Locata ref 4412873", ["4412873"]),
+        ("reference_cued", "Custody no. 05WE/12345/25, released", ["05WE/12345/25"]),
+        ("reference_cued", "Crime ref 14/05/2025", []),  # a date after the cue
+        ("reference_cued", "Police ref: contact 07700 900123", []),
+        ("police_occurrence_in_context", "* Police: 2500143271 - assault on 12/05", ["2500143271"]),
+        ("police_occurrence_in_context", "called 999 herself (Gwent 2500151190).", ["2500151190"]),
+        ("police_occurrence_in_context", "NHS 2500151190 (police aware)", []),
+        ("police_occurrence_in_context", "GP surgery 2500151190", []),  # no police word on the line
+        ("police_log_of_date_in_context", "- Police: 0451 of 14/06/2025. Criminal damage.", ["0451 of 14/06/2025"]),
+        ("police_log_of_date_in_context", "2 of 14 children", []),
+        ("police_log_of_date_in_context", "Related logs: 1733 24/07/25, 0418 02/08/25",
+         ["1733 24/07/25", "0418 02/08/25"]),
+        ("police_log_of_date_in_context", "Room 14 24/07 booked", []),  # no police word
+        ("police_court_references", "on probation (CRN M 402 771)", ["CRN M 402 771"]),
+        ("police_occurrence_in_context", "Avon and Somerset Police references: 5225012345 and 5225098876.",
+         ["5225012345", "5225098876"]),
+        ("police_occurrence_in_context", "Police rang her on 07700900123", []),  # a phone starts with 0
+    ],
+)
+def test_reference_families(rec: str, text: str, expected: list[str]) -> None:
+    assert found(rec, text) == expected
+
+
+@pytest.mark.parametrize(
+    "rec,text,expected",
+    [
+        ("immigration_id_patterns", "GWF 069 118 442 and GWF-069118442", ["GWF 069 118 442", "GWF-069118442"]),
+        ("immigration_id_patterns", "Home Office ref. S1234567-002", ["S1234567-002"]),
+        ("immigration_id_patterns", "crime ref CF0118270/25", []),  # a crime year, not a BRP
+        ("immigration_id_patterns", "ref H1234567/25", []),
+        ("immigration_id_cued", "UAN 1234-5678-9012-3456", ["1234-5678-9012-3456"]),
+        ("immigration_id_cued", "Port ref: LHR/12345/25 issued", ["LHR/12345/25"]),
+        ("immigration_id_cued", "French passport 12AB34567 expired", ["12AB34567"]),
+        ("passport_number_in_context", "Passport no. (currently held by perpetrator): 754221908", ["754221908"]),
+        ("passport_number_in_context", "Passport in stored property: 529904418", ["529904418"]),
+        ("passport_number_in_context", "an old visa vignette with the number 003918264.", ["003918264"]),
+        ("passport_number_in_context", "Passport: Nigerian, A09871234", ["A09871234"]),
+        ("passport_number_in_context", "passport seen; NI QQ123456C", []),
+        ("passport_number_in_context", "passport seen; tel 020 7946 0018", []),
+        ("passport_number_in_context", "paid 123456789 into account", []),  # no cue on the line
+    ],
+)
+def test_immigration_id_families(rec: str, text: str, expected: list[str]) -> None:
+    assert found(rec, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("NHS: 9434765919 (police aware)", ["9434765919"]),  # an NHS cue wins over the police word
+        ("Police: occurrence noted 2500151190 at the house", []),  # mod-11 valid, but a police number
+    ],
+)
+def test_nhs_versus_police_numbers(text: str, expected: list[str]) -> None:
+    assert found("nhs_number", text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
         ("lives at 22 Alder Close, Westbury WB3 7QT with", ["22 Alder Close, Westbury WB3 7QT"]),
         ("Address: Flat 2, 19 Orchard Way, Hexley HX4 9PL", ["Flat 2, 19 Orchard Way, Hexley HX4 9PL"]),
         ("not to attend Kiln Lane", ["Kiln Lane"]),
@@ -204,3 +317,8 @@ def test_address(text: str, expected: list[str]) -> None:
 )
 def test_people(rec: str, text: str, expected: list[str]) -> None:
     assert found(rec, text) == expected
+
+
+def test_immigration_id_families_spaced_brp() -> None:
+    assert found("immigration_id_patterns", "her residence permit (RA 3341028) expires") == ["RA 3341028"]
+    assert found("immigration_id_patterns", "NI AB 123456 C") == []

@@ -916,3 +916,20 @@ def test_structure_invariants_on_every_dev_document() -> None:
             assert st.trailer[1] == len(text) and all(e <= st.trailer[0] for _, e in spans), doc["id"]
         for c in st.cases:
             assert st.case_for(c.case_id) is c, (doc["id"], c.case_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_type", "single", "ids"),
+    [
+        ("Dear Housing,\nI write about Ms A.\nYours,\nJo\n", "letter", True, []),
+        ("Barking Marac\nExtract: case BK-25-12 (for LAWRS)\nVictim: Ana Ruiz\n", "minutes", False, ["BK-25-12"]),
+        ("Derby Marac\n\n4. DB/0625/04 - Stacey Clarke (12/04/1988) / Marlon Clarke\nPolice: threats.\n"
+         "5. DB/0625/05 - Ana Ferreira / Rui Ferreira\nASC: care.\n", "minutes", False, ["4", "5"]),
+        ("Case notes\nExtract: case BK-25-12\nVictim: Ana Ruiz\n", "minutes", False, []),  # no Marac named
+        ("Some minutes with no headings at all.\n", "minutes", False, []),
+    ],
+)
+def test_single_case_documents_and_extract_titles(text: str, doc_type: str, single: bool, ids: list[str]) -> None:
+    st = find_structure(text, doc_type)
+    assert st.single_case is single
+    assert [c.case_id for c in st.cases] == ids

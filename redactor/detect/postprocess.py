@@ -105,7 +105,8 @@ def _moved(f: Finding, start: int, end: int) -> Finding:
 
 REFUGE = re.compile(
     r"(?i)\b(?:refuge|safe[- ]?house|emergency\s+(?:placement|accommodation|housing|hostel|bed)|"
-    r"hostel|placement|sanctuary\s+scheme|place\s+of\s+safety|women'?s\s+aid|shelter)\b"
+    r"hostel|placement|sanctuary\s+scheme|place\s+of\s+safety|women'?s\s+aid|shelter|"
+    r"temporary\s+(?:accommodation|housing|B&B|placement)|B&B|bed\s+and\s+breakfast)(?!\w)"
 )
 
 
@@ -119,6 +120,18 @@ def tag_refuges(text: str, findings: list[Finding]) -> list[Finding]:
             window = text[max(0, line_start) : min(len(text), f.end + 25)]
             if REFUGE.search(window):
                 f = replace(f, tags=(*f.tags, "refuge"), explanation=f"{f.explanation}; described as a refuge")
+        out.append(f)
+    return _spread_refuge(text, out)
+
+
+def _spread_refuge(text: str, findings: list[Finding]) -> list[Finding]:
+    """A part of a refuge's address written again elsewhere ("seen on Stoney Stanton Road") is the refuge too."""
+    refuges = [" ".join(text[f.start : f.end].lower().split()) for f in findings if "refuge" in f.tags]
+    out = []
+    for f in findings:
+        own = " ".join(text[f.start : f.end].lower().split())
+        if f.label == "ADDRESS" and "refuge" not in f.tags and len(own) >= 6 and any(own in r for r in refuges):
+            f = replace(f, tags=(*f.tags, "refuge"), explanation=f"{f.explanation}; part of a refuge's address")
         out.append(f)
     return out
 
@@ -179,23 +192,107 @@ def keep_evidenced_initials(text: str, findings: list[Finding]) -> list[Finding]
     return out
 
 
+_ID = r"([A-Z0-9][A-Z0-9/\-]{3,20})"
+_MARAC_SHAPE = r"([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
+_REF = r"(?:ref(?:erence)?|case\s+(?:ref|no\.?|number))\s*[.:#]?\s*"
 MARAC_ID_SITES = re.compile(
-    r"(?im)^[ \t#*]*(?:(?:case|item)\s*\d+\s*(?:of\s*\d+\s*)?[-–:.)]?\s*)?(?:marac\s+)?"
-    r"(?:ref(?:erence)?|case\s+(?:ref|no\.?|number))"
-    r"\s*[.:#]?\s*([A-Z0-9][A-Z0-9/\-]{3,20})|^[ \t]*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})[ \t]*(?:\||[-–]|$)"
-    r"|marac\s+(?:case\s+)?(?:ref(?:erence)?|no\.?|number)?\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
-    r"|(?:marac|case|referral|item|discussion)[^\n]{0,30}?\bref\s*[.:#]?\s*([A-Z]{2,5}[/-]\d{2}[/-]\d{2,4})"
+    # a case heading: "Case 2 - Ref SAL/25/047", "CASE NO. 1 - Ref LUT/0925/01", "Referral 1 of 3 - Ref KTN/24/118"
+    rf"(?im)^[ \t#*]*(?:case|item|referral)\s*(?:no\.?\s*)?\d+\s*(?:of\s*\d+\s*)?[-–:.)]?\s*(?:marac\s+)?{_REF}{_ID}"
+    rf"|marac\s+(?:case\s+)?(?:ref(?:erence)?|no\.?|number)\s*[.:#]?\s*{_ID}"
+    rf"|(?:marac|case|referral|item|discussion|victim|perpetrator)[^\n]{{0,80}}?\bref\s*[.:#]?\s*{_MARAC_SHAPE}"
+    # the first cell of a case row or an actions list: "DS/25/049 Donna ATKINSON", "C25-117 | V: ..."
+    r"|^[ \t]*([A-Z]{1,5}\d{0,4}[/-]\d{2,4}(?:[/-]\d{2,4})?)[ \t]*(?:\||[-–]|$|\p{Lu})"
     r"|^[ \t]*([A-Z]{2,5}-\d{3,5})[ \t]{2,}(?:V|Victim)\b"
 )
+# "Ref SAL/25/047" alone at the start of a line: the Marac's own when it has the Marac's shape or
+# when the document lists several ("Ref X" heading each case); otherwise an agency's reference.
+BARE_REF_SITES = re.compile(rf"(?im)^[ \t#*]*(?:marac\s+)?{_REF}{_ID}")
+
+
+# an id in the Marac's own style: letters first, then numbers (or short codes) after / or -
+HEADING_REF = re.compile(r"(?<![\w/-])[A-Z]{1,6}\d{0,4}(?:[/-](?:\d{1,7}|[A-Z]{1,3}(?=[/-]))){1,4}(?![\w/-])")
+MARAC_CUE = re.compile(r"(?i)\bmarac\s*\(?\s*(?:(?:action|case|extract|ref(?:erence)?|no\.?)\s*)?[:#]?\s*$")
+
+
+def structure_ids(text: str) -> set[str]:
+    """Ids the structure finder reads as the Marac's own: every case heading's references and aliases
+    ("Case No. 2 | LE/25/0212", "#1  SDW/0925/01 - HIGH", "Extract: case BK-25-12"), and an id right
+    after the word Marac ("Subject: Marac SK/25/17", "Marac action WV-0412", "Marac (case SL-25-066)")."""
+    from redactor.structure import find_structure  # pure, no spaCy
+
+    ids: set[str] = set()
+    for case in find_structure(text).cases:
+        heading = text[case.start : case.heading_end]
+        ids |= {m.group(0) for m in HEADING_REF.finditer(heading)}
+        ids |= {a for a in (case.case_id, *case.aliases) if HEADING_REF.fullmatch(a)}
+    for m in HEADING_REF.finditer(text):
+        if MARAC_CUE.search(text, max(0, m.start() - 30), m.start()):
+            ids.add(m.group(0))
+    return ids
 
 
 def drop_marac_ids(text: str, findings: list[Finding]) -> list[Finding]:
     """The Marac's own case numbers ("Ref SAL/25/047" heading a case, the first cell of a case row)
     are not a person's reference: every mention of one is dropped."""
     ids = {g for m in MARAC_ID_SITES.finditer(text) for g in m.groups() if g}
+    bare = {m.group(1) for m in BARE_REF_SITES.finditer(text)}
+    ids |= bare if len(bare) >= 2 else {b for b in bare if re.fullmatch(r"[A-Z]{2,5}/\d{2}/\d{2,4}", b)}
+    ids |= structure_ids(text)
     if not ids:
         return findings
     return [f for f in findings if not (f.label == "REFERENCE" and text[f.start : f.end] in ids)]
+
+
+ID_CUES = {
+    "IMMIGRATION_ID": re.compile(
+        r"(?i)\b(?:passports?|home\s+office|HO|UKVI|BRP|biometric|GWF|EUSS|settlement|visa|vignette|UAN|CID|"
+        r"port|travel\s+document|immigration|NASS|ARC|asylum|(?:protection|asylum|human\s+rights)\s+claim)\b"
+    ),
+    "REFERENCE": re.compile(
+        r"(?i)\b(?:crime|police|hospital|hosp|patient|MRN|court|claim|mosaic|LCS|council|housing|homeless(?:ness)?|tenancy|"
+        r"probation|CRN|prison|occurrence|incident|log|CAD|URN|school|UPN|pupil|mags|magistrates)\b"
+    ),
+}
+
+
+def settle_identifier_labels(text: str, findings: list[Finding]) -> list[Finding]:
+    """A number found by its shape alone takes its label from the nearest cue before it on its line:
+    "Hospital no: K2291837" is a REFERENCE, "Passport: Nigerian, A09871234" an IMMIGRATION_ID."""
+    out = []
+    for f in findings:
+        label = _settled_label(text, f)
+        if label and label != f.label:
+            f = replace(f, label=label, explanation=f"{f.explanation}; labelled by the cue before it")
+        out.append(f)
+    return out
+
+
+def _settled_label(text: str, f: Finding) -> str | None:
+    if f.label not in ID_CUES or f.recognizer.endswith("_in_context"):
+        return None
+    if f.pattern == "home_office_reference" and "/" in text[f.start : f.end]:
+        return None  # "B7012356/002": the Home Office's own shape, whatever "claim" is near it
+    if f.recognizer.endswith("_cued"):
+        # a generic cue ("application ref") on a line about housing, a hospital or the police, and
+        # nothing about immigration anywhere on the line
+        line_start, line_end = text.rfind("\n", 0, f.start) + 1, text.find("\n", f.end)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        window = text[max(line_start, f.start - 40) : f.start]
+        if f.label == "IMMIGRATION_ID" and not ID_CUES["IMMIGRATION_ID"].search(line):
+            return "REFERENCE" if ID_CUES["REFERENCE"].search(window) else None
+        return None
+    return _nearest_cue_label(text, f.start)
+
+
+def _nearest_cue_label(text: str, start: int) -> str | None:
+    line_start = text.rfind("\n", 0, start) + 1
+    window = text[max(line_start, start - 40) : start]
+    best: tuple[int, str] | None = None
+    for label, cue in ID_CUES.items():
+        for m in cue.finditer(window):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), label)
+    return best[1] if best else None
 
 
 def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
@@ -208,6 +305,28 @@ def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
         for f in findings
         if not (f.label == "PERSON" and f.recognizer == "SpacyRecognizer" and text[f.start : f.end] in place_words)
     ]
+
+
+def case_people(text: str, findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
+    """The people a case heading or its people lines name ("Case 1 - PL-25-019 - Rosalind Pascoe /
+    Piot Sadowski", "V: ...", a case-list row) are PERSON where they are written in that case."""
+    from redactor.structure import find_structure  # pure, no spaCy
+
+    taken = [(f.start, f.end) for f in findings if f.label == "PERSON"]
+    extra: list[Finding] = []
+    for case in find_structure(text).cases:
+        for name in {*case.victim, *case.perpetrator, *case.children}:
+            words = name.split()
+            if len(name) < 3 or any(w in lexicon.not_names or w in lexicon.acronyms for w in words):
+                continue
+            pattern = re.compile(r"(?<![\w'’-])" + re.escape(name) + r"(?![\w-])")
+            for a, b in case.spans():
+                for m in pattern.finditer(text, a, b):
+                    if not any(s < m.end() and m.start() < e for s, e in taken):
+                        extra.append(Finding(m.start(), m.end(), "PERSON", 0.7, "case_people",
+                                             f"named by case {case.case_id}'s heading or people lines"))
+                        taken.append((m.start(), m.end()))
+    return findings + extra
 
 
 def propagate_names(

@@ -17,7 +17,8 @@ from redactor.detect.lexicon import Lexicon
 
 MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|"
+    r"Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr)\.?"  # Welsh
 )
 DATE_RE = re.compile(
     r"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
@@ -121,7 +122,7 @@ class NhsNumberRecognizer(_Recognizer):
             before = text[max(0, m.start() - 40) : m.start()]
             if re.search(r"(?i)\bnhs\b", before):
                 out.append(self.result(m.start(), m.end(), 0.85, "nhs_mod11", "NHS number after 'NHS', mod-11 valid"))
-            elif not self.OTHER_CUES.search(before):
+            elif not self.OTHER_CUES.search(before) and not self._police_number(text, m.start(), m.group(0)):
                 out.append(self.result(m.start(), m.end(), 0.75, "nhs_mod11", "10 digits passing the NHS mod-11 check"))
         return out
 
@@ -129,6 +130,22 @@ class NhsNumberRecognizer(_Recognizer):
         r"(?i)\b(?:occurrence|crime|incident|police|ref|reference|log|claim|account|tel|phone|"
         r"mob|mobile|passport|ho|brp|case)\b[^\n]{0,25}$"
     )
+
+    POLICE_LINE = re.compile(
+        r"(?i)\b(?:police|occurrence|crime|incident|constabulary|urn|cad|storm|niche|athena|arrest(?:ed)?|OIC|999)\b"
+    )
+
+    HEALTH_LINE = re.compile(r"(?i)\b(?:nhs|gp|health|hospital|patient)\b")
+
+    def _police_number(self, text: str, start: int, digits: str) -> bool:
+        """Ten digits run together on a line about the police, with no health word on it, are more
+        likely a force occurrence number that happens to pass mod-11 ("Police: 2500151190")."""
+        if not digits.isdigit():
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        line = text[line_start : line_end if line_end != -1 else len(text)]
+        return bool(self.POLICE_LINE.search(line)) and not self.HEALTH_LINE.search(line)
 
     @staticmethod
     def checksum_ok(digits: str) -> bool:
@@ -141,21 +158,29 @@ class NhsNumberRecognizer(_Recognizer):
 
 
 class CuedIdentifierRecognizer(_Recognizer):
-    """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25"."""
+    """An identifier that follows a cue phrase: "Home Office ref: H2203911", "crime no. 01/2345/25",
+    "Mosaic ID for the older child is 1102934". With ``keep_cue`` a short cue written as part of the
+    number ("CRN X418872", "URN 43250112876") is taken into the span; with ``more`` the identifiers
+    listed after the first one in the same shape are found too ("4418271 (Tyler); 4418272 (Mia)")."""
 
-    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{1,24}(?:[ ][0-9]{2,10}(?=[\s,.;)]|$)){0,3})"
+    TOKEN = r"([A-Z0-9][A-Z0-9/\-*]{1,24}(?:[ ][A-Z]{0,3}[0-9]{2,10}(?=[\s,.;)]|$)){0,3})"
     PHONE_SHAPE = re.compile(r"^(?:0(?:\d ?){9,10}|\+\d[\d ]{8,16})$")
+    FILLER = r"(?:[ \t]+(?:for|of|on)[ \t]+[\w'’ ]{1,30}?[ \t]+(?:is|was))?"
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
         cues = "|".join(f"(?:{c})" for c in options["cues"])
         self.pattern = re.compile(
-            rf"(?:{cues})\b[ \t]*(?:\([^)\n]{{0,25}}\))?[ \t:#=.,(\-–]*"
+            rf"((?:{cues}))\b{self.FILLER}[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t:#=.,(\-–]*"
             rf"(?:(?:is|was|no\.?|number|num|ref|id)[ \t:#.]*)?(?-i:" + self.TOKEN + ")",
             re.IGNORECASE,
         )
+        self.next = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[,;/&]|and)[ \t]*(?-i:" + self.TOKEN + ")")
         skip = options.get("skip_after")
         self.skip = re.compile(rf"{skip}\W*(?:\w+\W+)?$", re.IGNORECASE) if skip else None
+        keep = options.get("keep_cue")
+        self.keep_cue = re.compile(rf"(?-i:{keep})") if keep else None
+        self.more = bool(options.get("more", False))
         self.score = float(options.get("score", 0.85))
 
     def analyze(
@@ -163,15 +188,63 @@ class CuedIdentifierRecognizer(_Recognizer):
     ) -> list[RecognizerResult]:
         out = []
         for m in self.pattern.finditer(text):
-            token = m.group(1).rstrip("/-")
-            if sum(ch.isdigit() for ch in token) < 3 or self.PHONE_SHAPE.match(token):
-                continue  # too few digits to identify anyone, or a phone number written after the cue
+            token = m.group(2).rstrip("/-")
+            if not self._identifies(token):
+                continue
             if self.skip and self.skip.search(text[max(0, m.start() - 20) : m.start()]):
                 continue
-            start = m.start(1)
-            out.append(
-                self.result(start, start + len(token), self.score, "cued_identifier", "identifier after a cue phrase")
-            )
+            start = m.start(2)
+            if self.keep_cue and self.keep_cue.fullmatch(m.group(1)) and text[m.end(1) : start] == " ":
+                start = m.start(1)  # "CRN X418872": the cue is written as part of the number
+            end = m.start(2) + len(token)
+            out.append(self.result(start, end, self.score, "cued_identifier", "identifier after a cue phrase"))
+            if self.more:
+                out.extend(self._listed(text, m.start(2) + len(token), token))
+        return out
+
+    def _identifies(self, token: str) -> bool:
+        """Enough digits to identify a record, and not a phone number written after the cue."""
+        if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?", token):
+            return False  # a date written after the cue ("crime ref 14/05/2025" is when, not which)
+        return sum(ch.isdigit() for ch in token) >= 3 and not self.PHONE_SHAPE.match(token)
+
+    def _listed(self, text: str, end: int, first: str) -> list[RecognizerResult]:
+        """Identifiers of the first one's shape listed after it: "4418271 (Tyler); 4418272"."""
+        out = []
+        while (n := self.next.match(text, end)) and _shape(n.group(1)) == _shape(first):
+            out.append(self.result(n.start(1), n.end(1), self.score, "cued_identifier_list", "identifier in a list"))
+            end = n.end(1)
+        return out
+
+
+def _shape(token: str) -> str:
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", token))
+
+
+class ContextNumberRecognizer(_Recognizer):
+    """A number whose shape alone says little ("2500143271", "529904418") on a line whose words say
+    what it is: a cue ("police", "passport") earlier on the line, within ``window`` characters,
+    and no ``veto`` (another identifier's label) just before it."""
+
+    def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
+        super().__init__(entity, rec_id, context, **options)
+        self.token = re.compile(options["token"])
+        self.cues = re.compile(options["cues"], re.IGNORECASE)
+        veto = options.get("veto")
+        self.veto = re.compile(veto, re.IGNORECASE) if veto else None
+        self.window = int(options.get("window", 80))
+        self.score = float(options.get("score", 0.75))
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        out = []
+        for m in self.token.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            before = text[max(line_start, m.start() - self.window) : m.start()]
+            if not self.cues.search(before) or (self.veto and self.veto.search(before)):
+                continue
+            out.append(self.result(m.start(), m.end(), self.score, "number_in_context", "number on a line naming it"))
         return out
 
 
@@ -208,59 +281,82 @@ class IdentifierShapeRecognizer(_Recognizer):
 
 
 class DateOfBirthRecognizer(_Recognizer):
-    """A date is a date of birth only when a birth cue ("DOB", "born", "date of birth") comes just before it."""
+    """A date is a date of birth only when a birth cue ("DOB", "born", "date of birth") comes just
+    before it (a few words such as "confirmed" may sit between), when it sits in a table column
+    headed DOB, right after a name ("Chipo MOYO 09/07/1990", "Svetlana (V, 04/09/1983)"), or right
+    after another date of birth ("2 Medi 1983 / 2 September 1983")."""
 
     def __init__(self, entity: str, rec_id: str, context: list[str] | None = None, **options: Any) -> None:
         super().__init__(entity, rec_id, context, **options)
-        self.cue = re.compile(options["cues"] + r"(?:[ \t]+(?:\w+[ \t]+){0,3}(?:is|was))?[\s:\-–(|]*$", re.IGNORECASE)
+        fillers = options.get("fillers", "is|was")
+        self.cue = re.compile(
+            options["cues"] + rf"(?:[ \t]+(?:\w+[ \t]+){{0,3}}(?:{fillers}))?[\s:\-–(|]*$", re.IGNORECASE
+        )
+        self.head = re.compile(options["cues"], re.IGNORECASE)
+        far = options.get("far_cues")
+        self.far_cue = re.compile(rf"(?:{far})\s*$", re.IGNORECASE) if far else None
         self.max_gap = int(options.get("max_gap", 8))
+        self.lexicon: Lexicon | None = options.get("lexicon")
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        out = []
+        out: list[RecognizerResult] = []
         for m in DATE_RE.finditer(text):
-            cue_start = self._cued(text, m.start())
-            if cue_start is not None:
-                out.append(self.result(cue_start, m.end(), 0.85, "dob_cue", "date after a birth cue"))
-            elif self._after_name(text, m.start(), m.group(0)):
-                out.append(self.result(m.start(), m.end(), 0.6, "date_after_name", "date right after a name"))
+            found = self._date_finding(text, m, out[-1].end if out else -1)
+            if found is not None:
+                out.append(found)
         out.extend(self._table_column(text))
         for m in YEAR_RE.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
-            if re.search(r"\b(?:born\s+(?:in\s+)?|DOB:?\s*)$", before, re.IGNORECASE):
+            if re.search(r"(?:\bborn\s+(?:in\s+)?|\bDOB:?\s*|\(b\.\s*)$", before, re.IGNORECASE):
                 out.append(self.result(m.start(), m.end(), 0.6, "born_in_year", "year after 'born'"))
         return out
 
+    def _date_finding(self, text: str, m: Any, prev_end: int) -> RecognizerResult | None:
+        """The finding for one date, or None when nothing says it is a date of birth."""
+        start, end = m.start(), m.end()
+        cue_start = self._cued(text, start)
+        if cue_start is not None:
+            return self.result(cue_start, end, 0.85, "dob_cue", "date after a birth cue")
+        if self.far_cue and self.far_cue.search(text[max(0, start - 90) : start]):
+            return self.result(start, end, 0.8, "dob_far_cue", "date closing a sentence about a birth")
+        if prev_end >= start - 4 and re.fullmatch(r"\s*(?:/|or|\()\s*", text[max(0, prev_end) : start]):
+            return self.result(start, end, 0.8, "dob_repeated", "date written again after a date of birth")
+        if self._after_name(text, start, m.group(0)):
+            return self.result(start, end, 0.6, "date_after_name", "date right after a name")
+        return None
+
     def _table_column(self, text: str) -> list[RecognizerResult]:
-        """Dates in the column of a "|" or tab table whose header cell says DOB / date of birth."""
+        """Dates in the columns of a "|" or tab table whose header cells say DOB / date of birth."""
         out = []
-        column: int | None = None
-        sep = "|"
+        columns: list[int] = []
         pos = 0
         for line in text.splitlines(keepends=True):
-            stripped = line.strip()
-            if not stripped:
-                column = None
+            if not line.strip():
+                columns = []
             elif "|" in line or "\t" in line:
-                sep = "|" if "|" in line else "\t"
-                cells = line.split(sep)
-                heads = [i for i, c in enumerate(cells) if self.cue.search(c.strip() + " ") and len(c.strip()) < 20]
+                cells = line.split("|" if "|" in line else "\t")
+                heads = [i for i, c in enumerate(cells) if self.head.search(c) and len(c.strip()) < 25]
                 if heads:
-                    column = heads[0]
-                elif column is not None and column < len(cells):
-                    cell_start = pos + sum(len(c) + 1 for c in cells[:column])
-                    for m in DATE_RE.finditer(cells[column]):
-                        out.append(
-                            self.result(
-                                cell_start + m.start(),
-                                cell_start + m.end(),
-                                0.8,
-                                "dob_column",
-                                "date in a table's date-of-birth column",
-                            )
-                        )
+                    columns = heads
+                else:
+                    out.extend(self._column_dates(cells, columns, pos))
             pos += len(line)
+        return out
+
+    def _column_dates(self, cells: list[str], columns: list[int], pos: int) -> list[RecognizerResult]:
+        out = []
+        for column in columns:
+            if column >= len(cells):
+                continue
+            cell_start = pos + sum(len(c) + 1 for c in cells[:column])
+            for m in DATE_RE.finditer(cells[column]):
+                out.append(
+                    self.result(
+                        cell_start + m.start(), cell_start + m.end(), 0.8, "dob_column", "date in a DOB column"
+                    )
+                )
         return out
 
     def _cued(self, text: str, start: int) -> int | None:
@@ -275,19 +371,33 @@ class DateOfBirthRecognizer(_Recognizer):
             return start - (len(window) - found.start())
         return start
 
-    @staticmethod
-    def _after_name(text: str, start: int, date: str) -> bool:
-        """A date from 1920-2024 in brackets or after a comma right after a capitalised word (a name):
-        "Aisha Noor (12/12/1992)", "| Victim | Stacey Rowe, 09/09/1999 |"."""
+    def _after_name(self, text: str, start: int, date: str) -> bool:
+        """A date of a plausible birth year right after a name: in brackets, perhaps after a role
+        ("Aisha Noor (12/12/1992)", "IVANOVA (V, 04/09/1983)"), after a comma ("Stacey Rowe,
+        09/09/1999"), or, for years up to 2012, after a space ("Chipo MOYO 09/07/1990")."""
         before = text[max(0, start - 30) : start]
-        if not re.search(r"\p{Lu}[\p{L}'’-]+(?:\s*\(|,[ \t]*)$", before):
+        name = re.search(r"(\p{Lu}[\p{L}'’-]+)(?:\s*\((?:[^()\n,]{1,15},\s*)?|,[ \t]*|([ \t]+))$", before)
+        if name is None:
             return False
-        year = re.search(r"(\d{4}|\d{2})$", date)
-        if year is None:
+        year = _birth_year(date)
+        if year is None or not 1920 <= year <= 2024:
             return False
-        y = int(year.group(1))
-        y = y + (1900 if y > 30 else 2000) if y < 100 else y
-        return 1920 <= y <= 2024
+        if name.group(2) is None:
+            return True
+        word = name.group(1)
+        if re.search(r"\b\p{Ll}+[ \t]+$", before[: name.start(1)]):
+            return False  # "incident Reading 04/05/2011": a place or a word in a sentence, not a name line
+        lex = self.lexicon
+        known = lex is not None and (word in lex.not_names or word.title() in lex.not_names or word in lex.acronyms)
+        return year <= 2012 and not known
+
+
+def _birth_year(date: str) -> int | None:
+    year = re.search(r"(\d{4}|\d{2})$", date)
+    if year is None:
+        return None
+    y = int(year.group(1))
+    return y + (1900 if y > 30 else 2000) if y < 100 else y
 
 
 class FieldPersonRecognizer(_Recognizer):

@@ -61,6 +61,7 @@ CODE_CLASSES: dict[str, type[code._Recognizer]] = {
     "UkPhoneRecognizer": code.UkPhoneRecognizer,
     "NhsNumberRecognizer": code.NhsNumberRecognizer,
     "CuedIdentifierRecognizer": code.CuedIdentifierRecognizer,
+    "ContextNumberRecognizer": code.ContextNumberRecognizer,
     "DateOfBirthRecognizer": code.DateOfBirthRecognizer,
     "UkAddressRecognizer": code.UkAddressRecognizer,
     "FieldPersonRecognizer": code.FieldPersonRecognizer,

@@ -1,0 +1,3 @@
+from redactor.ui.approvals import render
+
+render()

@@ -1,0 +1,3 @@
+from redactor.ui.dashboard import render
+
+render()

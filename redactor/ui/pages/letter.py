@@ -1,0 +1,3 @@
+from redactor.ui.letter import render
+
+render()

@@ -1,0 +1,3 @@
+from redactor.ui.queue import render
+
+render()

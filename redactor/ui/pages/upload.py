@@ -1,0 +1,3 @@
+from redactor.ui.upload import render
+
+render()
