@@ -10,9 +10,11 @@ leaves nothing behind.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,9 +76,13 @@ def _groups(items: Iterator[BatchItem]) -> Iterator[list[BatchItem]]:
         yield group
 
 
-def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
+def run_batch(source: Path, target: Path, *, progress: bool = False, workers: int = 1) -> int:
+    """Scan every line of ``source`` into ``target`` (input order kept). ``workers`` > 1 spreads groups
+    of documents over that many processes, forked after the models are loaded so each loads nothing."""
     from redactor.pipeline import Redactor
 
+    if workers < 1:
+        raise InputError("--workers must be at least 1")
     items = list(read_items(source))  # validate every line before loading models or writing
     redactor = Redactor.load()
     for item in items:
@@ -91,16 +97,33 @@ def run_batch(source: Path, target: Path, *, progress: bool = False) -> int:
             os.fdopen(fd, "w", encoding="utf-8") as out,
             tqdm(total=len(items), disable=not progress, unit="doc") as bar,
         ):
-            for group in _groups(iter(items)):
-                results = redactor.scan_many(
-                    [i.text for i in group], [i.release for i in group], [i.doc_type for i in group]
-                )
-                for item, result in zip(group, results, strict=True):
-                    line = {"id": item.id, **result.as_json(with_text=False)}
-                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                bar.update(len(group))
+            for lines in _scanned(redactor, list(_groups(iter(items))), workers):
+                out.writelines(lines)
+                bar.update(len(lines))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return len(items)
+
+
+_LOADED: Any = None  # the parent's Redactor, inherited by forked workers
+
+
+def _scanned(redactor: Any, groups: list[list[BatchItem]], workers: int) -> Iterator[list[str]]:
+    global _LOADED
+    _LOADED = redactor
+    if workers == 1 or len(groups) < 2:
+        yield from map(_scan_group, groups)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=context) as pool:
+        yield from pool.map(_scan_group, groups)  # map keeps the input order
+
+
+def _scan_group(group: list[BatchItem]) -> list[str]:
+    results = _LOADED.scan_many([i.text for i in group], [i.release for i in group], [i.doc_type for i in group])
+    return [
+        json.dumps({"id": item.id, **result.as_json(with_text=False)}, ensure_ascii=False) + "\n"
+        for item, result in zip(group, results, strict=True)
+    ]

@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="scan many texts from a JSON Lines file")
     batch.add_argument("docs", type=Path)
     batch.add_argument("-o", "--output", type=Path, required=True)
+    batch.add_argument("--workers", type=int, default=1,
+                       help="processes to spread the documents over (output order is kept); default 1")
     ev = sub.add_parser("eval", help="score against an annotated JSON Lines file")
     ev.add_argument("gold", type=Path)
     ev.add_argument("--json", action="store_true")
@@ -216,7 +218,7 @@ def _check_gates(raw: dict[str, Any]) -> None:
 def _cmd_batch(args: argparse.Namespace) -> int:
     from redactor.batch import run_batch
 
-    count = run_batch(args.docs, args.output, progress=sys.stderr.isatty())
+    count = run_batch(args.docs, args.output, progress=sys.stderr.isatty(), workers=args.workers)
     print(f"wrote {count} documents to {args.output}", file=sys.stderr)
     return 0
 

@@ -142,7 +142,7 @@ def decide(
         return Plan(release, verdict, tuple(_blocked(f, gate) for f in findings), _release_flags(release, policy), held)
     scoped = _scope_findings(release, policy, structure, text_length)
     own = [_own(f, release, policy) for f in [*findings, *scoped]]
-    items = tuple(_strictest(d, own) for d in own)
+    items = _with_containers(own)
     flags = _release_flags(release, policy) + _passage_flags(items, policy)
     return Plan(release, verdict, items, flags, held)
 
@@ -208,10 +208,28 @@ def _identifier(f: Finding, release: Release, policy: Policy) -> Decision:
     return Decision(f, "review", policy.held.id, "no rule decides this finding: a person decides", policy.held.cite)
 
 
-def _strictest(d: Decision, all_items: Sequence[Decision]) -> Decision:
+def _with_containers(own: Sequence[Decision]) -> tuple[Decision, ...]:
+    """Each decision after :func:`_strictest` against the containers around it, found by one sweep in
+    text order (the containers open at a point are few, so this stays linear in the findings)."""
+    containers = sorted((d for d in own if d.finding.label in CONTAINERS), key=lambda d: d.finding.start)
+    order = sorted(range(len(own)), key=lambda i: own[i].finding.start)
+    out: list[Decision | None] = [None] * len(own)
+    active: list[Decision] = []
+    nxt = 0
+    for i in order:
+        f = own[i].finding
+        while nxt < len(containers) and containers[nxt].finding.start <= f.start:
+            active.append(containers[nxt])
+            nxt += 1
+        active = [c for c in active if c.finding.end > f.start]
+        out[i] = _strictest(own[i], [c for c in active if c.finding.end >= f.end])
+    return tuple(d for d in out if d is not None)
+
+
+def _strictest(d: Decision, containers: Sequence[Decision]) -> Decision:
     """An entity inside a passage or an out-of-scope section takes the stricter of the two decisions."""
     best = d
-    for other in all_items:
+    for other in containers:
         o = other.finding
         inside = o.label in CONTAINERS and o.start <= d.finding.start and d.finding.end <= o.end
         if inside and o is not d.finding and STRICTNESS[other.decision] > STRICTNESS[best.decision]:

@@ -7,6 +7,7 @@ Without a release every finding is ``review``: a person decides.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from redactor.errors import EmptyDocumentError, RulesError
 from redactor.model import Document, Finding, Notice
 from redactor.policy import Policy, load_policy
 from redactor.release import RecipientDirectory, Release, load_directory, release_from_dict
-from redactor.structure import find_structure
+from redactor.structure import Structure, find_structure
 
 NO_RELEASE_RULE = "none"
 NO_RELEASE_REASON = "no release given: a person decides"
@@ -104,7 +105,7 @@ class Redactor:
         if release is None:
             items = tuple(Decision(f, "review", NO_RELEASE_RULE, NO_RELEASE_REASON) for f in findings)
             return ScanResult(document, items)
-        structure = find_structure(document.text, doc_type)
+        structure = _structure(document.text, doc_type)
         plan = decide(findings, release, self.policy, structure, held=document.held, text_length=len(document.text))
         return ScanResult(document, plan.items, plan)
 
@@ -114,6 +115,12 @@ class Redactor:
             [g["text"] for g in gold], [g.get("release") for g in gold], [g.get("doc_type") for g in gold]
         )
         return [([d.as_json() for d in r.items], r.release_allowed) for r in results]
+
+
+@functools.lru_cache(maxsize=16)
+def _structure(text: str, doc_type: str | None) -> Structure:
+    """The case sections of a text, kept for the next re-decision (a str caches its own hash)."""
+    return find_structure(text, doc_type)
 
 
 def _text_document(text: str, name: str) -> Document:

@@ -102,6 +102,29 @@ def test_batch_keeps_order_and_reads_only_its_keys(tmp_path: Path) -> None:
     assert rows[2]["findings"] == []
 
 
+def test_batch_workers_keep_order_and_give_the_same_findings(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    texts = [SAMPLE, "Call Ms Petrova on 07700 900999.", "DOB 03/04/1991, NI QQ 12 34 56 C"] * 12  # 36 docs
+    src.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    found = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"pred{workers}.jsonl"
+        result = run("batch", str(src), "-o", str(out), "--workers", workers)
+        assert result.returncode == 0, result.stderr
+        rows = [json.loads(x) for x in out.read_text().splitlines()]
+        # Presidio's duplicate removal may name either of two recognizers that found the same span
+        found[workers] = [(r["id"], [(f["start"], f["end"], f["label"]) for f in r["findings"]]) for r in rows]
+    assert [i for i, _ in found["2"]] == [f"d{i}" for i in range(len(texts))]
+    assert found["1"] == found["2"] and any(spans for _, spans in found["1"])
+
+
+def test_batch_refuses_zero_workers(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "x y"}) + "\n")
+    result = run("batch", str(src), "-o", str(tmp_path / "o.jsonl"), "--workers", "0")
+    assert result.returncode == 2 and "--workers" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("line", ['{"id": "x"}', "not json", '["a list"]', '{"id": "x", "text": 5}'])
 def test_batch_bad_line_writes_nothing(tmp_path: Path, line: str) -> None:
     src = tmp_path / "docs.jsonl"

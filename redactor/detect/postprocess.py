@@ -369,7 +369,10 @@ def propagate_names(
 def resolve_overlaps(findings: list[Finding], text: str) -> list[Finding]:
     """One label per character: higher priority, then higher score, then longer span wins.
     Findings of the same label that overlap are merged into their union."""
-    ranked = sorted(findings, key=lambda f: (-PRIORITY.get(f.label, 0), -f.score, -(f.end - f.start), f.start))
+    ranked = sorted(  # the recognizer name breaks ties, so the result never depends on input order
+        findings, key=lambda f: (-PRIORITY.get(f.label, 0), -f.score, -(f.end - f.start), f.start, f.recognizer,
+                                 f.pattern or "")
+    )
     kept: list[Finding] = []
     for f in ranked:
         current: Finding | None = f
