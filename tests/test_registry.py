@@ -52,3 +52,12 @@ def test_good_minimal_rules_load(tmp_path: Path) -> None:
     f = tmp_path / "recognizers.yaml"
     f.write_text(GOOD)
     assert [r.name for r in load_recognizers(f, LEX)] == ["email"]
+
+
+def test_only_the_needed_spacy_components_are_loaded() -> None:
+    from redactor.detect.engine import load_nlp_config, load_spacy
+
+    cfg = load_nlp_config(paths.models_dir() / "nlp.yaml")
+    nlp = load_spacy(cfg.spacy_model, cfg.exclude)
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"]
+    assert "senter" not in nlp.component_names  # excluded: never loaded, never run

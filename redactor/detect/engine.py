@@ -61,9 +61,10 @@ class LoadedSpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
 
 
 def build_analyzer(cfg: NlpConfig, nlp: Any, recognizers: list[EntityRecognizer]) -> AnalyzerEngine:
+    ner_labels = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
     ner_config = NerModelConfiguration(
         model_to_presidio_entity_mapping=cfg.ner_mapping,
-        labels_to_ignore=[],
+        labels_to_ignore=sorted(set(ner_labels) - set(cfg.ner_mapping)),  # ORG, DATE, ... are not ours
         default_score=cfg.ner_score,
     )
     engine = LoadedSpacyNlpEngine(nlp, ner_config)
