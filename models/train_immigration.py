@@ -140,7 +140,7 @@ def _chunk(g: dict[str, Any], text: str, doc: Any, offset: int, entities: list[F
     casts = build_casts(text, persons)
     ptoks = person_token_map(doc, persons)
     rows = [subject_features(c.span, text, ptoks, cast_at(casts, c.seg.start), c.seg.label, lab[0], c.hits,
-                             context_before(c.span))
+                             context_before(c.span, text))
             if lab else None for c, lab in zip(cands, labels, strict=True)]
     return Chunk(g["id"], text, offset, cands, labels, rows, (doc, entities))
 

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from redactor.errors import InputError, ReleaseError
 
-GROUP = 16  # documents per nlp.pipe call
+GROUP = 8  # documents per scan_many call (small groups keep the workers evenly busy to the end)
 
 
 @dataclass(frozen=True)

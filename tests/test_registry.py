@@ -54,10 +54,13 @@ def test_good_minimal_rules_load(tmp_path: Path) -> None:
     assert [r.name for r in load_recognizers(f, LEX)] == ["email"]
 
 
-def test_only_the_needed_spacy_components_are_loaded() -> None:
-    from redactor.detect.engine import load_nlp_config, load_spacy
+def test_only_the_needed_spacy_components_run() -> None:
+    from redactor.detect import Detector
 
-    cfg = load_nlp_config(paths.models_dir() / "nlp.yaml")
-    nlp = load_spacy(cfg.spacy_model, cfg.exclude)
-    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"]
-    assert "senter" not in nlp.component_names  # excluded: never loaded, never run
+    detector = Detector.load(passages=False)
+    doc = next(detector.nlp.pipe(["Ms Rosa Quispe lives here. She is safe."], disable=list(detector.on_demand)))
+    assert [n for n in detector.nlp.pipe_names if n not in detector.on_demand] == [
+        "tok2vec", "tagger", "senter", "attribute_ruler", "lemmatizer", "ner"
+    ]
+    assert detector.on_demand == ("parser",)
+    assert doc.has_annotation("SENT_START") and not doc.has_annotation("DEP")  # no whole-text parse

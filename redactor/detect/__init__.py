@@ -27,6 +27,9 @@ class PassageDetector(Protocol):
     def find(self, text: str, doc: Any, offset: int, entities: Sequence[Finding]) -> list[Finding]: ...
 
 
+PIPE_BATCH = 4  # texts per spaCy batch (benchmarks/: 2-4 is as fast as spaCy's default and far smaller)
+
+
 class Detector:
     """Holds the loaded analyzer and spaCy pipeline. Safe to reuse for many documents."""
 
@@ -37,12 +40,14 @@ class Detector:
         lexicon: Lexicon,
         chunk_chars: int,
         passages: PassageDetector | None = None,
+        on_demand: tuple[str, ...] = (),
     ) -> None:
         self.analyzer = analyzer
         self.nlp = nlp
         self.lexicon = lexicon
         self.chunk_chars = chunk_chars
         self.passages = passages
+        self.on_demand = on_demand  # components not run in the main pass (the parser: see parse.py)
 
     @classmethod
     def load(cls, rules: Path | None = None, models: Path | None = None, *, passages: bool = True) -> Detector:
@@ -51,10 +56,10 @@ class Detector:
         cfg = load_nlp_config(models / "nlp.yaml")
         lexicon = load_lexicon(rules / "lexicon.yaml")
         recognizers = load_recognizers(rules / "recognizers.yaml", lexicon)
-        nlp = load_spacy(cfg.spacy_model, cfg.exclude)
+        nlp = load_spacy(cfg.spacy_model, cfg.exclude, cfg.enable)
         analyzer = build_analyzer(cfg, nlp, recognizers)
         finder = _load_passages(rules, models, nlp) if passages else None
-        return cls(analyzer, nlp, lexicon, cfg.chunk_chars, finder)
+        return cls(analyzer, nlp, lexicon, cfg.chunk_chars, finder, cfg.on_demand)
 
     def detect(self, document: Document) -> Detection:
         return Detection(document, self.detect_text(document.text))
@@ -66,7 +71,8 @@ class Detector:
         """Analyse many texts, sharing one ``nlp.pipe`` stream (the fast path for batches)."""
         pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in chunks(t, self.chunk_chars)]
         found: list[list[Finding]] = [[] for _ in texts]
-        docs = self.nlp.pipe(chunk for _, _, chunk in pieces)
+        # a small batch: the chunks of a long pack are parsed a few at a time, so memory stays flat
+        docs = self.nlp.pipe((chunk for _, _, chunk in pieces), batch_size=PIPE_BATCH, disable=list(self.on_demand))
         # Our own Docs go to Presidio as NlpArtifacts, so spaCy parses each text once (the
         # converter is a protected method of Presidio's spaCy engine; its public API would re-parse).
         engine = cast(SpacyNlpEngine, self.analyzer.nlp_engine)

@@ -3,12 +3,16 @@ document, and settle overlaps (one label per character, stricter identifiers fir
 
 from __future__ import annotations
 
+import bisect
+import functools
+import re as stdlib_re
 from dataclasses import replace
 
 import regex as re
 
 from redactor.detect.lexicon import Lexicon
 from redactor.model import Finding
+from redactor.structure import Structure, find_structure
 
 # When two labels claim the same characters, the higher priority keeps them.
 PRIORITY = {
@@ -214,14 +218,19 @@ HEADING_REF = re.compile(r"(?<![\w/-])[A-Z]{1,6}\d{0,4}(?:[/-](?:\d{1,7}|[A-Z]{1
 MARAC_CUE = re.compile(r"(?i)\bmarac\s*\(?\s*(?:(?:action|case|extract|ref(?:erence)?|no\.?)\s*)?[:#]?\s*$")
 
 
+@functools.lru_cache(maxsize=4)
+def _structure(text: str) -> Structure:
+    """The case sections, read once per text for the steps below (a str caches its own hash)."""
+    return find_structure(text)
+
+
 def structure_ids(text: str) -> set[str]:
     """Ids the structure finder reads as the Marac's own: every case heading's references and aliases
     ("Case No. 2 | LE/25/0212", "#1  SDW/0925/01 - HIGH", "Extract: case BK-25-12"), and an id right
     after the word Marac ("Subject: Marac SK/25/17", "Marac action WV-0412", "Marac (case SL-25-066)")."""
-    from redactor.structure import find_structure  # pure, no spaCy
 
     ids: set[str] = set()
-    for case in find_structure(text).cases:
+    for case in _structure(text).cases:
         heading = text[case.start : case.heading_end]
         ids |= {m.group(0) for m in HEADING_REF.finditer(heading)}
         ids |= {a for a in (case.case_id, *case.aliases) if HEADING_REF.fullmatch(a)}
@@ -310,22 +319,24 @@ def drop_address_words(text: str, findings: list[Finding]) -> list[Finding]:
 def case_people(text: str, findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
     """The people a case heading or its people lines name ("Case 1 - PL-25-019 - Rosalind Pascoe /
     Piot Sadowski", "V: ...", a case-list row) are PERSON where they are written in that case."""
-    from redactor.structure import find_structure  # pure, no spaCy
 
-    taken = [(f.start, f.end) for f in findings if f.label == "PERSON"]
+    taken = bytearray(len(text))  # 1 where a PERSON finding already is
+    for f in findings:
+        if f.label == "PERSON":
+            taken[f.start : f.end] = b"\x01" * (f.end - f.start)
     extra: list[Finding] = []
-    for case in find_structure(text).cases:
+    for case in _structure(text).cases:
         for name in {*case.victim, *case.perpetrator, *case.children}:
             words = name.split()
             if len(name) < 3 or any(w in lexicon.not_names or w in lexicon.acronyms for w in words):
                 continue
-            pattern = re.compile(r"(?<![\w'’-])" + re.escape(name) + r"(?![\w-])")
+            pattern = stdlib_re.compile(r"(?<![\w'’-])" + stdlib_re.escape(name) + r"(?![\w-])")
             for a, b in case.spans():
                 for m in pattern.finditer(text, a, b):
-                    if not any(s < m.end() and m.start() < e for s, e in taken):
+                    if not any(taken[m.start() : m.end()]):
                         extra.append(Finding(m.start(), m.end(), "PERSON", 0.7, "case_people",
                                              f"named by case {case.case_id}'s heading or people lines"))
-                        taken.append((m.start(), m.end()))
+                        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     return findings + extra
 
 
@@ -352,8 +363,9 @@ def propagate_names(
                 names.add(word.title() if word.isupper() else word.upper())
     if not names:
         return findings
-    pattern = re.compile(
-        r"(?<![\w'’-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])"
+    pattern = stdlib_re.compile(  # built per document: the standard library compiles it far faster
+        r"(?<![\w'’-])(?:" + "|".join(stdlib_re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])"
     )
     extra = []
     for m in pattern.finditer(text):
@@ -368,38 +380,53 @@ def propagate_names(
 
 def resolve_overlaps(findings: list[Finding], text: str) -> list[Finding]:
     """One label per character: higher priority, then higher score, then longer span wins.
-    Findings of the same label that overlap are merged into their union."""
+    Findings of the same label that overlap are merged into their union.
+
+    Each finding is checked only against the kept findings that can reach it (an index by start and
+    the longest kept span), in the order they were kept, so this stays near-linear in the findings."""
     ranked = sorted(  # the recognizer name breaks ties, so the result never depends on input order
         findings, key=lambda f: (-PRIORITY.get(f.label, 0), -f.score, -(f.end - f.start), f.start, f.recognizer,
                                  f.pattern or "")
     )
     kept: list[Finding] = []
+    index: list[tuple[int, int]] = []  # (start, position in kept), sorted
+    longest = 0
     for f in ranked:
         current: Finding | None = f
-        for i, k in enumerate(kept):
+        lo, hi = bisect.bisect_left(index, (f.start - longest, -1)), bisect.bisect_left(index, (f.end, -1))
+        for i in sorted(pos for _, pos in index[lo:hi]):
+            k = kept[i]
             if current is None:
                 break
             if not (current.start < k.end and k.start < current.end):
                 continue
             if k.label == current.label:
                 if current.start < k.start or current.end > k.end:
-                    kept[i] = _moved(k, min(k.start, current.start), max(k.end, current.end))
+                    grown = _moved(k, min(k.start, current.start), max(k.end, current.end))
+                    index.remove((k.start, i))
+                    bisect.insort(index, (grown.start, i))
+                    kept[i], longest = grown, max(longest, grown.end - grown.start)
                 current = None
             else:
                 current = _outside(current, k, text)
         if current is not None:
             kept.append(current)
+            bisect.insort(index, (current.start, len(kept) - 1))
+            longest = max(longest, current.end - current.start)
     return _merge_same_label(kept)
 
 
 def _merge_same_label(findings: list[Finding]) -> list[Finding]:
-    """A union made above can reach another kept finding of its label: merge until none overlap."""
+    """A union made above can reach another kept finding of its label: merge until none overlap.
+    In start order the spans of one label kept so far do not overlap, so only the last can reach."""
     out: list[Finding] = []
+    last: dict[str, int] = {}
     for f in sorted(findings, key=lambda f: (f.start, f.end)):
-        prev = next((i for i in range(len(out) - 1, -1, -1) if out[i].label == f.label and f.start < out[i].end), None)
-        if prev is not None:
+        prev = last.get(f.label)
+        if prev is not None and f.start < out[prev].end:
             out[prev] = _moved(out[prev], out[prev].start, max(out[prev].end, f.end))
         else:
+            last[f.label] = len(out)
             out.append(f)
     return out
 

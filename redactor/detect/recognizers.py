@@ -447,7 +447,7 @@ class FieldPersonRecognizer(_Recognizer):
 
     def _names_after(self, doc: Any, offset: int) -> list[tuple[int, int]]:
         """The names in a field's value: "Elif (9), Can (6)", "Helen Marsh (Police), Joe Bloggs"."""
-        i = next((t.i for t in doc if t.idx >= offset), len(doc))
+        i = _first_token_at(doc, offset)
         skipped = 0
         while i < len(doc) and skipped < 3 and (doc[i].is_space or doc[i].text in {"RE", "Re", "FW", "Fwd", ":"}):
             i += 1
@@ -692,3 +692,15 @@ class UkAddressRecognizer(_Recognizer):
         ):
             parts = parts[:-2]
         return start + len("".join(parts).rstrip(" ,"))
+
+
+def _first_token_at(doc: Any, offset: int) -> int:
+    """The index of the first token starting at or after character ``offset`` (binary search)."""
+    lo, hi = 0, len(doc)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc[mid].idx < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

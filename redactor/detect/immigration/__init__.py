@@ -29,6 +29,7 @@ from redactor.detect.immigration.features import STRONG, passage_features
 from redactor.detect.immigration.patterns import Hit, PatternSet, load_patterns
 from redactor.detect.immigration.segment import Segment, segments
 from redactor.detect.immigration.subject import subject_features
+from redactor.detect.parse import parse_regions
 from redactor.model import Finding
 
 LABEL = "IMMIGRATION"
@@ -50,9 +51,10 @@ class Candidate:
 
 
 class ImmigrationDetector:
-    def __init__(self, patterns: PatternSet, models: Models) -> None:
+    def __init__(self, patterns: PatternSet, models: Models, parser: Any = None) -> None:
         self.patterns = patterns
         self.models = models
+        self.parser = parser  # parses the regions around chosen passages when the main pass did not
 
     def find(self, text: str, doc: Doc, offset: int, entities: Sequence[Finding]) -> list[Finding]:
         persons = person_spans(text, doc, entities, offset)
@@ -64,6 +66,8 @@ class ImmigrationDetector:
         if not chosen:
             return []
         casts = build_casts(text, persons)
+        if self.parser is not None and not doc.has_annotation("DEP"):
+            parse_regions(doc, [_region(text, cands[i].seg.start, cands[i].seg.end) for i in chosen], self.parser)
         cats = self.categories([cands[i] for i in chosen])
         subjects = self.subjects([cands[i] for i in chosen], [c for c, _ in cats], text, person_token_map(doc, persons),
                                  casts)
@@ -111,7 +115,7 @@ class ImmigrationDetector:
                  person_tokens: dict[int, tuple[int, int]], casts: Sequence[tuple[int, Cast]]) -> list[tuple[str, str]]:
         m = self.models.subject
         rows = [subject_features(c.span, text, person_tokens, cast_at(casts, c.seg.start), c.seg.label, cat, c.hits,
-                                 context_before(c.span))
+                                 context_before(c.span, text))
                 for c, cat in zip(cands, categories, strict=True)]
         x = m.transform(rows)
         probs = m.proba(x)
@@ -170,11 +174,10 @@ def _hits_by_segment(segs: Sequence[Segment], hits: Sequence[Hit]) -> list[tuple
 CONTEXT_CHARS = 300
 
 
-def context_before(span: Span) -> Span | None:
+def context_before(span: Span, text: str) -> Span | None:
     """The text before a passage in its paragraph (a blank line ends a paragraph), at most
-    ``CONTEXT_CHARS`` characters."""
+    ``CONTEXT_CHARS`` characters. ``text`` is ``span.doc.text`` (passed in: spaCy rebuilds it per call)."""
     doc = span.doc
-    text = doc.text
     start = max(0, span.start_char - CONTEXT_CHARS, text.rfind("\n\n", 0, span.start_char) + 2)
     if start >= span.start_char:
         return None
@@ -220,6 +223,13 @@ def person_token_map(doc: Doc, persons: Sequence[tuple[int, int]]) -> dict[int, 
     return out
 
 
+def _region(text: str, start: int, end: int) -> tuple[int, int]:
+    """A passage and the context its subject features read (:func:`context_before`), from a line start."""
+    first = max(0, start - CONTEXT_CHARS, text.rfind("\n\n", 0, start) + 2)
+    return text.rfind("\n", 0, first) + 1, end
+
+
 def load(rules_dir: Path, models_dir: Path, nlp: Any) -> ImmigrationDetector:
     patterns = load_patterns(rules_dir / PATTERNS_FILE, nlp)
-    return ImmigrationDetector(patterns, classifier.load(models_dir / MODEL_DIR))
+    parser = nlp.get_pipe("parser") if "parser" in nlp.component_names else None
+    return ImmigrationDetector(patterns, classifier.load(models_dir / MODEL_DIR), parser)

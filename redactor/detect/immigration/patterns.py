@@ -16,13 +16,18 @@ Validation errors name the file and the rule id, as ``registry.py`` does for rec
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, ORTH, POS, SPACY, TAG
 from spacy.errors import MatchPatternError
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.tokens import Doc, Token
 
 from redactor.errors import RulesError
@@ -90,26 +95,224 @@ class Hit:
 
 class PatternSet:
     """The compiled rules, run once per chunk: fixed phrases (alternatives expanded) in two
-    PhraseMatchers (on LOWER and on LEMMA), everything with gaps or tags in one Matcher."""
+    PhraseMatchers (on LOWER and on LEMMA), everything with gaps or tags in one Matcher.
 
-    def __init__(self, matcher: Matcher, phrases: Sequence[PhraseMatcher], rules: dict[str, Rule]) -> None:
+    ``match`` gives exactly what ``match_reference`` (the plain algorithm: the whole ``match_view``
+    through every matcher) gives, faster (tests/test_immigration.py compares them on the dev set):
+
+    * the Matcher runs only over windows around *anchors*: each of its patterns has a required token
+      with listed LOWER/ORTH/LEMMA values (its least common one is chosen), and a match lies within
+      the pattern's maximum extent either side of it (patterns are bounded, so the windows are too);
+    * the view Doc is built for those windows only, from ``Doc.to_array`` (no Token objects);
+    * the LOWER PhraseMatcher runs on the chunk's own Doc (LOWER is a lexeme attribute, the same on
+      the view), and the LEMMA phrases are looked up in a dict on the normalised lemmas.
+
+    When a pattern cannot be anchored (unbounded ``*``/``+``, no listed literal token, an attribute
+    that is not the token's own) the Matcher falls back to the whole view.
+    """
+
+    def __init__(self, matcher: Matcher, phrases: Sequence[PhraseMatcher], rules: dict[str, Rule],
+                 lemma_phrases: Sequence[tuple[str, Sequence[str]]] | None = None,
+                 lower_phrases: PhraseMatcher | None = None) -> None:
+        """``phrases`` are the LOWER and LEMMA PhraseMatchers. The fast path needs them apart: the
+        LOWER one (``lower_phrases``) and the phrases added to the LEMMA one (``lemma_phrases``, rule
+        id and lemmas); without them ``match`` is ``match_reference``."""
         self.matcher = matcher
         self.phrases = tuple(phrases)
         self.rules = rules
+        vocab: Any = matcher.vocab  # type: ignore[attr-defined]  # the stubs leave it out
+        strings = vocab.strings
+        self._lower_pm = lower_phrases
+        self._fast = lemma_phrases is not None and lower_phrases is not None
+        self._lemma_first: dict[int, list[tuple[tuple[int, ...], str]]] = {}
+        for rid, words in lemma_phrases or ():
+            ids = tuple(strings.add(w) for w in words)
+            self._lemma_first.setdefault(ids[0], []).append((ids[1:], rid))
+        # every Matcher pattern in a Matcher of its own, run only where its anchor is
+        self._singles: list[Matcher] = []
+        self._anchors: tuple[dict[int, list[tuple[int, int, int]]], ...] = ({}, {}, {})  # ORTH, LOWER, LEMMA
+        self._everywhere: list[int] = []  # patterns that cannot be anchored
+        for rid in rules:
+            if rid not in matcher:
+                continue
+            for pattern in matcher.get(rid)[1]:
+                k = len(self._singles)
+                single = Matcher(vocab)
+                single.add(rid, [pattern])
+                self._singles.append(single)
+                anchor = _anchor(pattern)
+                if anchor is None:
+                    self._everywhere.append(k)
+                    continue
+                table, values, before, after = anchor
+                for v in values:
+                    self._anchors[table].setdefault(strings.add(v), []).append((k, before, after))
+        self._anchor_keys = [np.array(sorted(t), dtype=np.uint64) for t in self._anchors]
+        self._lemma_cache: dict[tuple[int, int, int], int] = {}
 
     def match(self, doc: Doc) -> list[Hit]:
         """Positive hits not overlapped by a negative hit, and the negative hits, in text order."""
+        n = len(doc)
+        if not self._fast or n == 0 or not doc.has_annotation("POS"):
+            return self.match_reference(doc)
+        strings = doc.vocab.strings
+        arr = doc.to_array([ORTH, LOWER, TAG, LEMMA, POS, SPACY])
+        orth, lower, tag, lem, pos, space = arr.T.tolist()
+        norm = self._norm_lemmas(doc, orth, tag, lem)
+        found: list[tuple[str, int, int]] = []
+        # LEMMA phrases, exactly as the PhraseMatcher's trie (every start, every length)
+        first = self._lemma_first
+        for i, h in enumerate(norm):
+            cands = first.get(h)
+            if cands:
+                for rest, rid in cands:
+                    k = len(rest)
+                    if tuple(norm[i + 1 : i + 1 + k]) == rest:
+                        found.append((rid, i, i + 1 + k))
+        if self._lower_pm is not None:  # always, on the fast path
+            found.extend((strings[key], s, e) for key, s, e in self._lower_pm(doc))
+        if self._singles:
+            per = self._windows(arr, orth, lower, norm)
+            union = _merge(sorted(w for ws in per.values() for w in ws))
+            if union:
+                idx = [i for a, b in union for i in range(a, b)]
+                view = Doc(doc.vocab, words=[strings[orth[i]] for i in idx], spaces=[bool(space[i]) for i in idx],
+                           lemmas=[strings[norm[i]] for i in idx], pos=[POS_NAMES[pos[i]] or "X" for i in idx])
+                # view offset of each doc token that is in a window
+                starts = [a for a, _ in union]
+                offsets = []
+                v = 0
+                for a, b in union:
+                    offsets.append(v - a)
+                    v += b - a
+                for k, ws in per.items():
+                    single = self._singles[k]
+                    for a, b in ws:
+                        shift = offsets[bisect_right(starts, a) - 1]
+                        found.extend((strings[key], a + s, a + e)
+                                     for key, s, e in single(view[a + shift : b + shift]))
+        return self._finish(doc, [(self.rules[rid], s, e) for rid, s, e in found])
+
+    def match_reference(self, doc: Doc) -> list[Hit]:
+        """The plain algorithm ``match`` must agree with: every matcher over the whole ``match_view``."""
         view = match_view(doc)
         found = list(self.matcher(view))
         for pm in self.phrases:
             found.extend(pm(view))
-        hits = []
-        for key, s, e in found:
-            rule = self.rules[doc.vocab.strings[key]]
-            hits.append(Hit(rule, doc[s].idx, doc[e - 1].idx + len(doc[e - 1])))
+        return self._finish(doc, [(self.rules[doc.vocab.strings[key]], s, e) for key, s, e in found])
+
+    def _finish(self, doc: Doc, found: Iterable[tuple[Rule, int, int]]) -> list[Hit]:
+        hits = [Hit(rule, doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for rule, s, e in found]
         negatives = [h for h in hits if h.rule.negative]
         positives = [h for h in hits if not h.rule.negative and not _overlaps_any(h, negatives)]
         return sorted(_dedupe(positives) + _dedupe(negatives), key=lambda h: (h.start, h.end, h.rule.id))
+
+    def _windows(self, arr: Any, orth: list[int], lower: list[int],
+                 norm: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """For each Matcher pattern that can match here, sorted disjoint token windows that hold
+        all its matches: its anchor's positions widened by the pattern's reach either side."""
+        n = len(norm)
+        tables = self._anchors
+        per: dict[int, list[tuple[int, int]]] = {k: [(0, n)] for k in self._everywhere}
+        hit = (np.isin(arr[:, 0], self._anchor_keys[0]) | np.isin(arr[:, 1], self._anchor_keys[1])
+               | np.isin(np.fromiter(norm, dtype=np.uint64, count=n), self._anchor_keys[2]))
+        for i in np.flatnonzero(hit).tolist():
+            for t, h in zip(tables, (orth[i], lower[i], norm[i]), strict=True):
+                found = t.get(h)
+                if found:
+                    for k, before, after in found:
+                        a, b = max(0, i - before), min(n, i + after + 1)
+                        ws = per.setdefault(k, [])
+                        if ws and a <= ws[-1][1]:  # positions come in order, the reach is fixed
+                            ws[-1] = (ws[-1][0], b)
+                        else:
+                            ws.append((a, b))
+        return per
+
+    def _norm_lemmas(self, doc: Doc, orth: list[int], tag: list[int], lem: list[int]) -> list[int]:
+        """``token_lemma`` of every token as a string id. It depends only on the token's text, tag
+        and lemma, so it is computed once per distinct triple (on a real Token, so it is the same)."""
+        cache = self._lemma_cache
+        if len(cache) > 200_000:
+            cache.clear()
+        add = doc.vocab.strings.add
+        out = []
+        for i, key in enumerate(zip(orth, tag, lem, strict=True)):
+            h = cache.get(key)
+            if h is None:
+                h = cache[key] = add(token_lemma(doc[i]))
+            out.append(h)
+        return out
+
+
+# Token attributes a Matcher pattern may test for the windowed run to be exact: each depends only
+# on the token itself (no sentence starts, dependencies, entities or extension attributes).
+_LOCAL_ATTRS = frozenset({
+    "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "POS", "SHAPE", "PREFIX", "SUFFIX", "LENGTH", "IS_ALPHA", "IS_ASCII",
+    "IS_DIGIT", "IS_LOWER", "IS_PUNCT", "IS_SPACE", "IS_TITLE", "IS_UPPER", "LIKE_URL", "LIKE_NUM", "LIKE_EMAIL",
+    "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "OP",
+})
+_ANCHOR_ATTRS = {"ORTH": 0, "TEXT": 0, "LOWER": 1, "LEMMA": 2}  # index into the anchor tables
+
+
+def _op_range(op: Any) -> tuple[int, int] | None:
+    """(min, max) tokens an element with this ``OP`` takes; None when unbounded or unknown."""
+    if op is None or op == "!":
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if isinstance(op, str) and op.startswith("{") and op.endswith("}"):
+        lo, sep, hi = op[1:-1].partition(",")
+        try:
+            if not sep:
+                return int(lo), int(lo)
+            return int(lo or 0), int(hi)
+        except ValueError:
+            return None
+    return None
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> tuple[int, list[str], int, int] | None:
+    """(ORTH/LOWER/LEMMA table, values, reach before, reach after) of the pattern's least common
+    required literal token: no match is without one, and every match through a token at ``i`` lies
+    in ``i - before .. i + after``. None when the pattern is unbounded, tests an attribute that is
+    not the token's own, or has no such token."""
+    ranges = []
+    for spec in pattern:
+        r = _op_range(spec.get("OP"))
+        if r is None or any(str(k).upper() not in _LOCAL_ATTRS for k in spec):
+            return None
+        ranges.append(r)
+    best: tuple[int, int, int, list[str]] | None = None
+    for i, spec in enumerate(pattern):
+        if ranges[i][0] < 1 or spec.get("OP") == "!":
+            continue
+        for key, value in spec.items():
+            table = _ANCHOR_ATTRS.get(str(key).upper())
+            values = value["IN"] if isinstance(value, dict) and set(value) == {"IN"} else [value]
+            if table is None or not values or not all(isinstance(v, str) for v in values):
+                continue
+            cost = sum(100 if v.lower() in STOP_WORDS else 1 for v in values)
+            if best is None or cost < best[0]:
+                best = (cost, i, table, list(values))
+    if best is None:
+        return None
+    _, i, table, values = best
+    before = sum(r[1] for r in ranges[:i]) + ranges[i][1] - 1
+    after = sum(r[1] for r in ranges[i + 1 :]) + ranges[i][1] - 1
+    return table, values, before, after
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans merged where they overlap or touch."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def match_view(doc: Doc) -> Doc:
@@ -146,6 +349,7 @@ def load_patterns(path: Path, nlp: Any) -> PatternSet:
     matcher = Matcher(nlp.vocab, validate=True)
     phrases = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"), "LEMMA": PhraseMatcher(nlp.vocab, attr="LEMMA")}
     rules: dict[str, Rule] = {}
+    lemma_phrases: list[tuple[str, list[str]]] = []
     for group, negative in (("patterns", False), ("negatives", True)):
         for entry in data[group]:
             rule = _rule(entry, negative)
@@ -153,16 +357,17 @@ def load_patterns(path: Path, nlp: Any) -> PatternSet:
                 raise RulesError(f"{path.name}: rule '{rule.id}' is defined twice")
             rules[rule.id] = rule
             try:
-                _add(rule.id, [p for m in entry["match"] for p in compile_match(m, nlp)], matcher, phrases, nlp)
+                _add(rule.id, [p for m in entry["match"] for p in compile_match(m, nlp)], matcher, phrases, nlp,
+                     lemma_phrases)
             except (ValueError, MatchPatternError) as e:
                 raise RulesError(f"{path.name}: rule '{rule.id}': {_first_line(e)}") from e
-    return PatternSet(matcher, list(phrases.values()), rules)
+    return PatternSet(matcher, list(phrases.values()), rules, lemma_phrases, phrases["LOWER"])
 
 
 def _add(rid: str, patterns: list[list[dict[str, Any]]], matcher: Matcher, phrases: dict[str, PhraseMatcher],
-         nlp: Any) -> None:
+         nlp: Any, lemma_phrases: list[tuple[str, list[str]]]) -> None:
     """Fixed phrases go to a PhraseMatcher (its cost does not grow with their number), the rest to
-    the Matcher. Both report the rule id."""
+    the Matcher. Both report the rule id. The LEMMA phrases are also listed in ``lemma_phrases``."""
     rest = []
     for p in patterns:
         fixed = _fixed_phrases(p)
@@ -172,6 +377,8 @@ def _add(rid: str, patterns: list[list[dict[str, Any]]], matcher: Matcher, phras
         attr, words = fixed
         docs = [Doc(nlp.vocab, words=w, lemmas=w) if attr == "LEMMA" else Doc(nlp.vocab, words=w) for w in words]
         phrases[attr].add(rid, docs)
+        if attr == "LEMMA":
+            lemma_phrases.extend((rid, w) for w in words)
     if rest:
         matcher.add(rid, rest)
 
