@@ -90,6 +90,7 @@ def main() -> None:
     t0 = time.time()
     gold = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     detector = Detector.load(passages=False)
+    detector.on_demand = ()  # train on whole-text parses (detection parses only around passages)
     patterns = load_patterns(ROOT / "rules" / PATTERNS_FILE, detector.nlp)
     chunks = prepare(gold, detector, patterns, use_patterns=not args.no_patterns)
     _summary(gold, chunks)
