@@ -125,7 +125,7 @@ def load_users(path: str | Path | None = None) -> UserDirectory:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {"users": []}
         jsonschema.validate(data, _SCHEMA)
-    except OSError as e:
+    except (OSError, UnicodeDecodeError) as e:
         raise RulesError(f"{file.name}: cannot read the users file ({type(e).__name__})") from e
     except yaml.YAMLError as e:
         raise RulesError(f"{file.name}: the users file is not valid YAML") from e
@@ -161,5 +161,8 @@ def add_user(path: str | Path, name: str, roles: tuple[str, ...], password: str,
         jsonschema.validate(data, _SCHEMA)
     except jsonschema.ValidationError as e:
         raise RulesError(f"user '{name}': {e.message}") from e
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    except OSError as e:
+        raise RulesError(f"{file.name}: cannot write the users file ({e.strerror})") from e

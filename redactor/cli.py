@@ -192,7 +192,7 @@ def _cmd_redact(args: argparse.Namespace) -> int:
         "kind": rendered.kind,
         "marker": args.marker,
         "review_as_redact": args.review_as_redact,
-        "release": plan.release.as_json(),
+        "release": plan.release.as_log(),
         "notes": list(rendered.notes),
         "notices": [n.message for n in document.notices],
     }
@@ -296,7 +296,11 @@ def _cmd_users(args: argparse.Namespace) -> int:
     path = args.users or os.environ.get("MARAC_REDACT_USERS")
     if not path:
         raise InputError("give the users file with --users FILE or MARAC_REDACT_USERS")
-    password = os.environ.get("MARAC_REDACT_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    password = os.environ.get("MARAC_REDACT_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise InputError("no terminal to ask for the password: set MARAC_REDACT_PASSWORD")
+        password = getpass.getpass(f"password for {args.name}: ")
     add_user(path, args.name, tuple(dict.fromkeys(args.role)), password, args.email)
     print(f"{args.name}: saved in {path} as {', '.join(dict.fromkeys(args.role))}")
     return 0

@@ -57,6 +57,14 @@ class Release:
         }
 
 
+    def as_log(self) -> dict[str, Any]:
+        """What a redaction log says of the release: no free text a person typed (the lawful basis,
+        the necessity statement, who agreed), which could name the victim."""
+        return {"recipient": self.recipient, "recipient_name": self.recipient_name, "purpose": self.purpose,
+                "cases": list(self.cases), "marac_agreement": self.marac_agreement.agreed,
+                "victim_consent": self.victim_consent}
+
+
 def _norm(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", name.lower().replace("'", "")).split())
 
@@ -156,19 +164,28 @@ def release_from_dict(raw: Mapping[str, Any], directory: RecipientDirectory) -> 
     agreement = raw.get("marac_agreement", False)
     if isinstance(agreement, Mapping):
         agreed = Agreement(
-            bool(agreement.get("agreed", True)), str(agreement.get("by", "")), str(agreement.get("when", ""))
+            _flag(agreement.get("agreed", False), "marac_agreement.agreed"),
+            str(agreement.get("by", "")), str(agreement.get("when", "")),
         )
     else:
-        agreed = Agreement(bool(agreement), str(raw.get("agreed_by", "")), str(raw.get("agreed_when", "")))
+        agreed = Agreement(_flag(agreement, "marac_agreement"), str(raw.get("agreed_by", "")),
+                           str(raw.get("agreed_when", "")))
     kind = directory.resolve(recipient)
     return Release(
         recipient=kind,
         purpose=str(purpose),
         cases=tuple(str(c) for c in cases),
         marac_agreement=agreed,
-        victim_consent=bool(raw.get("victim_consent", False)),
+        victim_consent=_flag(raw.get("victim_consent", False), "victim_consent"),
         lawful_basis=str(raw.get("lawful_basis", "")),
         recipient_name=str(raw.get("recipient_name") or ("" if recipient == kind else recipient)),
         requested_by=str(raw.get("requested_by", "")),
         necessity=str(raw.get("necessity", "")),
     )
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no of the release: only true or false. "no" must never read as consent."""
+    if not isinstance(value, bool):
+        raise ReleaseError(f"{name} must be true or false (got {value!r})")
+    return value

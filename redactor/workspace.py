@@ -28,12 +28,13 @@ from typing import Any
 from redactor import ingest
 from redactor.auth import User, UserDirectory, load_users, require
 from redactor.errors import ApprovalRequiredError, EditError, RenderError, UnresolvedReviewError
-from redactor.model import Document, Finding
+from redactor.model import Document, Finding, Notice
 from redactor.pipeline import Redactor
 from redactor.release import Release
 from redactor.render import log_csv, log_json, redactions_from_plan, render
 from redactor.render.plan import check_verdict
-from redactor.review import Edit, Item, Reviewed, apply_edits, context, occurrences
+from redactor.render.text import redact_text
+from redactor.review import Edit, Item, Reviewed, apply_edits, check_edit, context, occurrences
 from redactor.store import DisclosureRow, DocumentRow, ReviewRow, Store, StoredDocument
 from redactor.structure import find_structure
 
@@ -145,11 +146,11 @@ class Workspace:
 
     def edit(self, user: User, review_id: int, version: int, edit: Edit) -> int:
         require(user, "review")
-        view = self.view(review_id)
-        from redactor.review import check_edit
-
-        check_edit(edit, len(view.text))
+        check_edit(edit, len(self._text(review_id)))  # no re-decision needed: the edit is replayed on the next view
         return self.store.add_edit(review_id, user=user.name, expected_version=version, edit=edit.as_json())
+
+    def _text(self, review_id: int) -> str:
+        return self.store.get_document(self.store.get_review(review_id).document_id).text
 
     def approve(self, user: User, review_id: int, version: int) -> int:
         """Approve exactly the plan as it stands (its digest); any later edit voids the approval."""
@@ -163,8 +164,6 @@ class Workspace:
         view = self.view(review_id)
         check_verdict(view.reviewed.plan.verdict)
         spans = redactions_from_plan(dataclasses.replace(view.reviewed.plan, held=False), review_as_redact=True)
-        from redactor.render.text import redact_text
-
         kept, _ = redact_text(view.text, spans, "rule")
         return kept.encode("utf-8")
 
@@ -180,7 +179,7 @@ class Workspace:
         redactions = redactions_from_plan(view.reviewed.plan)
         rendered = render(document, view.document.data, redactions)
         header = {"source": view.document.name, "source_sha256": view.document.sha256,
-                  "output_sha256": rendered.sha256, "release": view.release.as_json(),
+                  "output_sha256": rendered.sha256, "release": view.release.as_log(),
                   "approved_by": list(view.approved_by), "released_by": user.name, "notes": list(rendered.notes)}
         disclosure = {
             "recipient_type": view.release.recipient, "recipient_name": view.release.recipient_name,
@@ -223,7 +222,8 @@ class Workspace:
     # -- what the app needs besides (thin: each calls the methods above) ---------------------------
     def add_manual(self, user: User, review_id: int, version: int, needle: str, every: bool = True) -> int:
         """Redact text a person typed: every place it occurs (``every``) or the first one only."""
-        spans = occurrences(self.view(review_id).text, needle)
+        require(user, "review")  # before reading the document
+        spans = occurrences(self._text(review_id), needle)
         if not spans:
             raise EditError("that text does not occur in the document (check the spelling)")
         return self.edit(user, review_id, version, Edit("add", spans=spans if every else spans[:1]))
@@ -268,8 +268,6 @@ def finding_from_json(raw: Mapping[str, Any]) -> Finding:
 
 
 def _notices(doc: StoredDocument) -> tuple[Any, ...]:
-    from redactor.model import Notice
-
     return tuple(Notice(n["code"], n["message"], bool(n.get("hold"))) for n in doc.notices)
 
 

@@ -210,6 +210,18 @@ def test_change_one_item_adjust_its_span_and_redact_by_hand(local: Workspace) ->
     assert texts(at.error) == ["that text does not occur in the document (check the spelling)"]
 
 
+def test_a_document_with_no_findings_can_still_be_redacted_by_hand(local: Workspace) -> None:
+    doc = local.upload(LOCAL_USER, "plain.txt", b"The meeting was held on a Tuesday afternoon.\n")
+    rid = local.open_review(LOCAL_USER, doc, {"recipient": "housing", "purpose": "safeguarding",
+                                             "marac_agreement": True})
+    assert local.view(rid).reviewed.items == ()
+    at = goto(start(), "queue")
+    assert not at.exception and not at.error
+    get(at.text_input, "Text to redact (as it appears in the document)").input("Tuesday")
+    run(get(at.button, "Redact").click())
+    assert [i.final.decision for i in local.view(rid).reviewed.items] == ["redact"]
+
+
 def test_a_racing_reviewer_is_told_to_reload_and_nothing_is_overwritten(local: Workspace) -> None:
     rid = local.open_review(LOCAL_USER, upload(local, MINUTES), HOUSING_CASE_2)
     at = goto(start(), "queue")
@@ -275,6 +287,7 @@ def test_dpo_dashboard_log_flags_charts_spot_check_and_audit(team: Workspace) ->
     run(at)
     assert any("No release matches" in m for m in texts(at.info))
     run(get(at.button, "Draw a random sample").click())
+    assert [r["by"] for r in at.session_state["spot_check"]] == ["alice"]  # the one release, sampled
     run(get(at.button, "Verify the audit trail").click())
     assert any("The audit trail is intact" in s for s in texts(at.success))
 

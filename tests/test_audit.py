@@ -100,6 +100,24 @@ def test_tampering_is_detected(store: Store, case: str) -> None:
     assert report.problem.startswith(problem) and "\n" not in report.problem
 
 
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE audit_events SET detail = '[1]' WHERE seq = 2", "event 2 was edited"),  # valid JSON, not an object
+        ("UPDATE audit_events SET detail = 'notjson' WHERE seq = 3", "event 3 was edited"),
+        ("UPDATE audit_events SET at = 'garbage' WHERE seq = 4", "event 4 was edited"),
+    ],
+)
+def test_a_row_edited_into_something_unreadable_is_reported_broken(tmp_path: Path, statement: str,
+                                                                    problem: str) -> None:
+    # SQLite lets a hand edit store what PostgreSQL's types would refuse
+    with Store.open(f"sqlite:///{tmp_path / 'a.sqlite'}") as store:
+        fill(store)
+        sql(store, statement)
+        report = store.verify_audit()
+    assert not report.ok and report.problem == problem
+
+
 def test_a_rewritten_event_with_a_recomputed_hash_breaks_the_next_link(store: Store) -> None:
     fill(store)
     e = store.audit_events()[2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -166,3 +167,31 @@ def test_eval_tab_bad_file_is_one_line(tmp_path: Path, body: str) -> None:
     result = run("eval-tab", str(f))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("no terminal", "set MARAC_REDACT_PASSWORD"),
+        ("not utf-8", "cannot read the users file"),
+        ("unwritable", "cannot write the users file"),
+        ("db folder", "cannot create the folder"),
+    ],
+)
+def test_admin_commands_fail_in_one_line(tmp_path: Path, case: str, message: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("MARAC_REDACT_PASSWORD", "MARAC_REDACT_USERS")}
+    args = ["users", "add", "abc", "--role", "dpo", "--users", str(tmp_path / "users.yaml")]
+    if case != "no terminal":
+        env["MARAC_REDACT_PASSWORD"] = "long enough 1"
+    if case == "not utf-8":
+        (tmp_path / "users.yaml").write_bytes(b"\xff\xfe")
+    if case == "unwritable":
+        (tmp_path / "file").write_text("x")
+        args[-1] = str(tmp_path / "file" / "users.yaml")  # a folder that is a file
+    if case == "db folder":
+        (tmp_path / "file").write_text("x")
+        args = ["db", "upgrade", "--db", f"sqlite:///{tmp_path / 'file' / 'x.sqlite'}"]
+    result = subprocess.run([sys.executable, "-m", "redactor", *args], capture_output=True, text=True,
+                            env=env, stdin=subprocess.DEVNULL, timeout=120)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -282,6 +282,10 @@ def test_review_life_cycle(store: Store) -> None:
         ({"kind": "decide", "key": "Amina"}, "free text"),
         ({"kind": "add", "phone": "07700900123"}, "free text"),
         ({"Kind Of": "x"}, "key that is not a label"),
+        ({"kind": "decide", "key": "amina-khan"}, "not a label and offsets"),  # label-like, but a name
+        ({"kind": "decide", "key": "PERSON:1-2", "decision": "osei"}, "not keep, review or redact"),
+        ({"kind": "rule", "rule": "khan", "decision": "keep"}, "not a rule id"),
+        ({"kind": "decide", "who": "bd7-3qp"}, "unknown fields"),
     ],
 )
 def test_edits_carry_no_text(store: Store, edit: dict[str, Any], message: str) -> None:
@@ -361,7 +365,7 @@ def test_concurrent_writers_do_not_fork_the_chain_or_lose_edits(db_url: str) -> 
                 while True:  # a reviewer who reloads after each refusal
                     try:
                         s.add_edit(rid, user=f"user{n}", expected_version=s.get_review(rid).version,
-                                   edit={"kind": "decide", "n": n, "i": i})  # fmt: skip
+                                   edit={"kind": "span", "start": n, "end": i})  # fmt: skip
                         break
                     except StaleEditError:
                         continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -76,3 +77,23 @@ def token(value: Any, what: str) -> str:
     if not isinstance(value, str) or not label_like(value):
         raise PersonalDataError(f"{what} must be a type or id such as legal_adviser, not a name or free text")
     return value
+
+
+_EDIT_KEY = re.compile(r"(?:[A-Z_]{1,20}|M):\d{1,9}-\d{1,9}")
+_RULE_ID = re.compile(r"[A-Z]{1,3}\d{1,3}|none")
+
+
+def edit(value: Mapping[str, Any]) -> None:
+    """An edit holds only its kind, a decision, an item key (label and offsets), a rule id and offsets:
+    a name typed where a key belongs ("amina-khan") is refused before it reaches the audit trail."""
+    from redactor.review import DECISIONS, EDIT_KINDS  # pure values
+
+    allowed = {"kind", "key", "decision", "rule", "start", "end", "spans"}
+    if set(value) - allowed or value.get("kind") not in EDIT_KINDS:
+        raise PersonalDataError("the edit has unknown fields or kind")
+    if "decision" in value and value["decision"] not in DECISIONS:
+        raise PersonalDataError("the edit's decision is not keep, review or redact")
+    if "key" in value and not (isinstance(value["key"], str) and _EDIT_KEY.fullmatch(value["key"])):
+        raise PersonalDataError("the edit's key is not a label and offsets")
+    if "rule" in value and not (isinstance(value["rule"], str) and _RULE_ID.fullmatch(value["rule"])):
+        raise PersonalDataError("the edit's rule is not a rule id")

@@ -239,6 +239,7 @@ class Store:
     def add_edit(self, review_id: int, *, user: str, expected_version: int, edit: dict[str, Any]) -> int:
         checks.user(user)
         audit.check_detail(edit, "the edit")
+        checks.edit(edit)
         edit = checks.json_value(dict(edit), "the edit")
         with self._writing() as s:
             rec = self._bump(s, review_id, expected_version)

@@ -34,10 +34,13 @@ def _new_check(ws: Workspace, user: User) -> None:
         release = widgets.release_form(ws, "letter_release", "Check this letter")
     if release is None:
         return
-    doc_id = stored or (file is not None and session.attempt(ws.upload, user, file.name, file.getvalue(), "letter"))
-    if not doc_id:
+    if not stored and file is None:
         st.error("Choose a stored letter or upload one first.")
         return
+    doc_id = stored if stored or file is None else session.attempt(ws.upload, user, file.name, file.getvalue(),
+                                                                  "letter")
+    if not doc_id:
+        return  # the upload failed: attempt has shown its one line
     review_id = session.attempt(ws.open_review, user, int(doc_id), release, "letter")
     if review_id is not None:
         st.session_state["letter_review"] = review_id

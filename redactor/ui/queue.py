@@ -113,6 +113,9 @@ def _one_item(ws: Workspace, user: User, view: View, version: int) -> None:
     st.subheader("Change one item")
     items = sorted(view.reviewed.items, key=lambda i: (i.final.decision != "review", i.final.finding.start))
     by_key = {i.key: i for i in items}
+    if not by_key:
+        st.caption("No items: the tool found nothing here. Redact what it missed below.")
+        return
     label = {k: f"{i.final.decision:7} {k} · {queue_row(view.text, i)['context']}" for k, i in by_key.items()}
     key = st.selectbox("Item (open ones first)", list(by_key), format_func=label.__getitem__)
     item = by_key[key]
