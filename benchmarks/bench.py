@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
     ap.add_argument("--seed", type=int, default=7, help="seed of the generated packs and corpus (default 7)")
     ap.add_argument("--workers", default="1,2", help="batch --workers values to run (default 1,2)")
+    ap.add_argument("--rounds", type=int, help="interleaved runs of each batch command, median reported "
+                    "(default 3; --quick: 1)")
     return ap.parse_args(argv)
 
 
@@ -54,23 +56,39 @@ def measure_scans(packs: dict[int, Path], repeat: dict[int, int]) -> dict[str, A
     return out
 
 
-def measure_batch(corpus_path: Path, workers: list[int], scratch: Path) -> dict[str, Any]:
+def measure_batch(corpus_path: Path, workers: list[int], scratch: Path, rounds: int) -> dict[str, Any]:
+    """Each command ``rounds`` times, interleaved (ours --workers 1, 2, ..., stock; then again), so a slow
+    spell of a shared machine falls on every command alike; each row reports the median wall time."""
     docs, words = corpus.corpus_words(corpus_path)
     has_workers = runner.batch_has_workers()
     notes = [] if has_workers else ["batch has no --workers option yet: ran without it (one process)"]
-    runs: dict[str, Any] = {}
+    commands: dict[str, tuple[str, list[str], Path]] = {}
     for n in workers if has_workers else [1]:
         out = scratch / f"ours-{n}.jsonl"
         cmd = [*runner.marac_redact(), "batch", str(corpus_path), "-o", str(out)]
         label = f"marac-redact batch --workers {n}" if has_workers else "marac-redact batch"
-        log(f"{label} ...")
-        runs[f"ours_w{n}"] = _whole(label, cmd + (["--workers", str(n)] if has_workers else []), out, docs, words)
+        commands[f"ours_w{n}"] = (label, cmd + (["--workers", str(n)] if has_workers else []), out)
     out = scratch / "stock.jsonl"
     cmd = [sys.executable, str(runner.HERE / "stock_presidio_batch.py"), str(corpus_path), "-o", str(out)]
-    log("stock Presidio batch ...")
-    runs["stock"] = _whole("stock Presidio (AnalyzerEngine per text)", cmd, out, docs, words)
-    notes.append("peak MB: the largest single process (with --workers N the N workers each hold their own models)")
-    return {"docs": docs, "words": words, "corpus": str(corpus_path), "runs": runs, "notes": notes}
+    commands["stock"] = ("stock Presidio (AnalyzerEngine per text)", cmd, out)
+    walls: dict[str, list[dict[str, Any]]] = {key: [] for key in commands}
+    for r in range(rounds):
+        for key, (label, cmd, out) in commands.items():
+            log(f"{label} (round {r + 1} of {rounds}) ...")
+            walls[key].append(_whole(label, cmd, out, docs, words))
+    runs = {key: _median_run(measured) for key, measured in walls.items()}
+    every = "; ".join(f"{key} " + ", ".join(f"{m['wall_s']:.2f}" for m in measured) for key, measured in walls.items())
+    notes.append(f"wall s: the median of {rounds} interleaved run(s) per command (all: {every})")
+    notes.append("peak MB: the largest single process over the rounds (each --workers N worker holds its own models)")
+    return {"docs": docs, "words": words, "corpus": str(corpus_path), "runs": runs, "rounds": rounds, "notes": notes}
+
+
+def _median_run(measured: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time (the lower middle one for an even count), with every wall time
+    and the largest peak memory of the rounds."""
+    ranked = sorted(measured, key=lambda m: m["wall_s"])
+    return {**ranked[(len(ranked) - 1) // 2], "walls_s": [m["wall_s"] for m in measured],
+            "peak_rss_mb": max(m["peak_rss_mb"] for m in measured)}
 
 
 def _whole(label: str, cmd: list[str], out: Path, docs: int, words: int) -> dict[str, Any]:
@@ -97,7 +115,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                            "--warmup", str(p["warmup"]))
     with tempfile.TemporaryDirectory(prefix="marac-bench-") as scratch:
         workers = [int(w) for w in args.workers.split(",") if w.strip()]
-        results["batch"] = measure_batch(corpus_path, workers, Path(scratch))
+        rounds = args.rounds or (1 if args.quick else 3)
+        results["batch"] = measure_batch(corpus_path, workers, Path(scratch), max(1, rounds))
     results["targets"] = report.targets(results)
     return results
 

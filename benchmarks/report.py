@@ -90,6 +90,7 @@ def format_report(results: dict[str, Any]) -> str:
         *_table(["run", "wall s", "words/s", "peak MB", "vs stock"],
                 [_batch_row(r, results["batch"]["runs"]["stock"]) for r in results["batch"]["runs"].values()]),
         *(["  note: " + n for n in results["batch"]["notes"]]),
+        *_round_ratios(results["batch"]["runs"]),
         "",
         f"Re-decide the {results['redecide']['words']:,}-word pack for a release (detections cached; "
         f"{results['redecide']['findings']} findings, {results['redecide']['edits']} reviewer edits replayed; "
@@ -122,6 +123,19 @@ def _growth_lines(scan: dict[str, Any]) -> list[str]:
 def _batch_row(r: dict[str, Any], stock: dict[str, Any]) -> list[Any]:
     return [r["label"], r["wall_s"], r["words_per_s"], r["peak_rss_mb"],
             f"{r['words_per_s'] / stock['words_per_s']:.2f}x"]
+
+
+def _round_ratios(runs: dict[str, Any]) -> list[str]:
+    """Ours against stock within each round (run back to back, so a drift of the machine's speed
+    mostly cancels). Shown beside the target, which uses the medians."""
+    stock = runs["stock"].get("walls_s", [])
+    out = []
+    for key, r in runs.items():
+        walls = r.get("walls_s", [])
+        if key != "stock" and len(walls) == len(stock) > 1:
+            out.append(f"  note: {r['label']} vs stock, round by round: "
+                       + ", ".join(f"{s / w:.2f}x" for s, w in zip(stock, walls, strict=True)))
+    return out
 
 
 def _reps(redecide: dict[str, Any]) -> int:

@@ -24,6 +24,7 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from redactor import rulesfile
 from redactor.errors import PermissionDeniedError, RulesError
 
 ROLES = ("coordinator", "idva", "dpo")
@@ -123,7 +124,7 @@ def load_users(path: str | Path | None = None) -> UserDirectory:
         return UserDirectory({LOCAL: (LOCAL_USER, "")})
     file = Path(raw)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {"users": []}
+        data = rulesfile.safe_load(file.read_text(encoding="utf-8")) or {"users": []}
         jsonschema.validate(data, _SCHEMA)
     except (OSError, UnicodeDecodeError) as e:
         raise RulesError(f"{file.name}: cannot read the users file ({type(e).__name__})") from e
@@ -152,7 +153,7 @@ def add_user(path: str | Path, name: str, roles: tuple[str, ...], password: str,
     data: dict[str, Any] = {"users": []}
     if file.exists():
         load_users(file)  # refuse to rewrite a broken file
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {"users": []}
+        data = rulesfile.safe_load(file.read_text(encoding="utf-8")) or {"users": []}
     entry: dict[str, Any] = {"name": name.strip().lower(), "roles": list(roles), "password": hash_password(password)}
     if email:
         entry["email"] = email

@@ -9,6 +9,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from redactor.errors import InputError, ReleaseError
@@ -96,6 +98,7 @@ def run_batch(source: Path, target: Path, *, progress: bool = False, workers: in
         with (
             os.fdopen(fd, "w", encoding="utf-8") as out,
             tqdm(total=len(items), disable=not progress, unit="doc") as bar,
+            threadpool_limits(limits=1, user_api="blas"),  # one core per process: --workers says how many
         ):
             for lines in _scanned(redactor, list(_groups(iter(items))), workers):
                 out.writelines(lines)
@@ -117,8 +120,19 @@ def _scanned(redactor: Any, groups: list[list[BatchItem]], workers: int) -> Iter
         yield from map(_scan_group, groups)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=context) as pool:
-        yield from pool.map(_scan_group, groups)  # map keeps the input order
+    gc.freeze()  # the loaded models out of the collector's sight: the workers' collections leave their pages shared
+    try:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(groups)), mp_context=context, initializer=_one_blas_thread
+        ) as pool:
+            yield from pool.map(_scan_group, groups)  # map keeps the input order
+    finally:
+        gc.unfreeze()
+
+
+def _one_blas_thread() -> None:
+    """Each worker keeps to one BLAS thread: the workers already share out the cores."""
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _scan_group(group: list[BatchItem]) -> list[str]:

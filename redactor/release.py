@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from redactor import rulesfile
 from redactor.errors import ReleaseError, RulesError, UnknownRecipientError
 
 PURPOSES = ("safeguarding", "victim_application", "legal_proceedings", "other")
@@ -129,7 +130,7 @@ _DIRECTORY_SCHEMA: dict[str, Any] = {
 
 def load_directory(path: Path) -> RecipientDirectory:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = rulesfile.safe_load(path.read_text(encoding="utf-8"))
         jsonschema.validate(data, _DIRECTORY_SCHEMA)
     except (OSError, yaml.YAMLError) as e:
         raise RulesError(f"{path.name}: cannot read ({type(e).__name__})") from e

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from redactor import ingest
+from redactor import ingest, rulesfile
 from redactor.auth import User, UserDirectory, load_users, require
 from redactor.errors import ApprovalRequiredError, EditError, RenderError, UnresolvedReviewError
 from redactor.model import Document, Finding, Notice
@@ -306,11 +306,9 @@ def sign_in_mode(users: UserDirectory, oidc_configured: bool) -> str:
 
 def recipient_choices(types: Sequence[str], path: Path | None = None) -> list[tuple[str, str]]:
     """(name, type) for each agency named in ``recipients.yaml``, then (type, type) for each type."""
-    import yaml
-
     from redactor.paths import rules_dir
 
-    data = yaml.safe_load((path or rules_dir() / "recipients.yaml").read_text(encoding="utf-8"))
+    data = rulesfile.safe_load((path or rules_dir() / "recipients.yaml").read_text(encoding="utf-8"))
     named = [(a["name"], a["type"]) for a in data.get("agencies", [])]
     return named + [(t, t) for t in types]
 

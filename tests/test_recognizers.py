@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re as std_re
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from redactor import paths
 from redactor.detect.lexicon import load_lexicon
-from redactor.detect.recognizers import NhsNumberRecognizer
+from redactor.detect.recognizers import Gated, NhsNumberRecognizer, _gated_lines
 from redactor.detect.registry import load_recognizers
 
 LEXICON = load_lexicon(paths.rules_dir() / "lexicon.yaml")
@@ -322,3 +324,134 @@ def test_people(rec: str, text: str, expected: list[str]) -> None:
 def test_immigration_id_families_spaced_brp() -> None:
     assert found("immigration_id_patterns", "her residence permit (RA 3341028) expires") == ["RA 3341028"]
     assert found("immigration_id_patterns", "NI AB 123456 C") == []
+
+
+# -- Gated patterns: the same matches as plain finditer ------------------------------------------
+
+ADDRESS: Any = RECOGNIZERS["uk_address"]
+GATED: dict[str, Gated] = {pid: p for pid, p in ADDRESS.patterns if isinstance(p, Gated)}
+SAMPLE_TEXTS = [
+    json.loads(line)["text"]
+    for path in sorted(paths.sample_docs_dir().glob("*.jsonl"))
+    for line in path.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+
+def _matches(it: Any) -> list[tuple[tuple[int, int], str, tuple[Any, ...]]]:
+    return [(m.span(), m.group(), m.groups()) for m in it]
+
+
+def test_address_patterns_are_gated() -> None:
+    """The patterns the tests below compare (if one stops being gated, its comparison goes away)."""
+    assert set(GATED) == {"street_address"}
+
+
+@pytest.mark.parametrize("pid", sorted(GATED))
+def test_gated_matches_plain_finditer_on_sample_texts(pid: str) -> None:
+    gated = GATED[pid]
+    assert len(SAMPLE_TEXTS) > 400
+    found_any = 0
+    for text in SAMPLE_TEXTS:
+        got, want = _matches(gated.finditer(text)), _matches(gated.pattern.finditer(text))
+        assert got == want, f"{pid}: {text[:80]!r}"
+        found_any += bool(want)
+    assert found_any > 20  # the sample texts do exercise the pattern
+
+
+# (case, text) within Gated's precondition: each match opens on one line, its optional parts free to run on
+TRICKY: list[tuple[str, str]] = [
+    ("empty", ""),
+    ("only line breaks", "\n\n\n"),
+    ("at the start", "22 Alder Close, Westbury WB3 7QT lives here"),
+    ("at the end, no final newline", "She lives at 22 Alder Close, Westbury WB3 7QT"),
+    ("at the end, final newline", "She lives at 22 Alder Close\n"),
+    ("two on one line", "from 22 Alder Close, Westbury WB3 7QT to 4 Kiln Lane, Hexley HX4 9PL today"),
+    ("three back to back", "12 Kiln Lane 14 Kiln Lane 16 Kiln Lane"),
+    ("two named places on one line", "Rosewood House, Leeds LS1 2AB and Oak Refuge, York YO1 7HH"),
+    ("town and postcode on the next lines", "22 Alder Close,\nWestbury\nWB3 7QT"),
+    ("postcode on the next line", "22 Alder Close, Westbury,\nWB3 7QT"),
+    ("flat on the line above", "Flat 3,\n12 Kiln Lane"),
+    ("next line holds another address", "22 Alder Close,\n4 Kiln Lane, Hexley HX4 9PL"),
+    ("flat, building and street", "Flat 2, Rosewood House, 19 Orchard Way, Hexley HX4 9PL"),
+    ("tabs", "Address:\tFlat 2,\t19 Orchard Way,\tHexley\tHX4 9PL"),
+    ("upper case, curly apostrophe", "44 ST JUDE'S RD, WEXHAM WX4 8NL\n44 ST JUDE’S RD"),
+    ("refuge with a street", "Kelbridge Women's Aid refuge, 3 Orchard Rise, Kelbridge KB1 4QF."),
+    ("refuge, all on one line", "Oak Refuge, 3 Orchard Rise, Kelbridge KB1 4QF"),
+    ("Welsh street", "3 Heol y Felin, Caerdydd CF14 3AB"),
+    ("gate word, no address", "She went to the Hostel yesterday and the House was empty"),
+    ("gate number, no street", "12 Roads were closed"),
+    ("CRLF", "Victim lives at 22 Alder Close, Westbury\r\nWB3 7QT\r\nRosewood House, Leeds LS1 2AB\r\n"),
+]
+# named_place_postcode's postcode is required and may follow a line break, which breaks Gated's
+# precondition ("followed only by optional parts"): these addresses are missed when gated.
+CROSS_LINE_POSTCODE: list[tuple[str, str]] = [
+    ("building, postcode on the next line", "Rosewood House\nLS1 2AB"),
+    ("building and town, postcode on the next line", "Victim now lives at Rosewood House, Leeds,\nLS1 2AB"),
+    ("refuge, town and postcode on the next lines", "She is at Ashdown Refuge,\nKelbridge\nKB1 4QF."),
+    ("refuge and street, town on the next line", "Oak Refuge, 3 Orchard Rise,\nKelbridge KB1 4QF"),
+    ("safe house across a line break", "moved to a safe\nhouse, LS1 2AB"),
+    ("match runs into a gated line", "Rosewood House, 2 Kiln Lane, Leeds,\nOak House, York YO1 7HH"),
+]
+def _tricky_params() -> list[Any]:
+    return [pytest.param(pid, text, id=f"{pid}-{case}") for case, text in TRICKY + CROSS_LINE_POSTCODE
+            for pid in sorted(GATED)]
+
+
+@pytest.mark.parametrize(("pid", "text"), _tricky_params())
+def test_gated_matches_plain_finditer_on_tricky_texts(pid: str, text: str) -> None:
+    gated = GATED[pid]
+    assert _matches(gated.finditer(text)) == _matches(gated.pattern.finditer(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("She is at Ashdown Refuge,\nKelbridge\nKB1 4QF.", "Ashdown Refuge,\nKelbridge\nKB1 4QF"),
+        ("Victim now lives at Rosewood House, Leeds,\nLS1 2AB", "Rosewood House, Leeds,\nLS1 2AB"),
+    ],
+)
+def test_address_with_postcode_on_a_later_line(text: str, address: str) -> None:
+    # named_place_postcode is not gated: its required postcode may follow the building's line
+    assert address in found("uk_address", text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "gate", "text", "gated", "plain"),
+    [
+        # the opening crosses a line break, and the gate is on the second line: the match starts on a line
+        # Gated never searches
+        (r"Foo\s+\d+", r"\d", "Foo\n12", [], [(0, 6)]),
+        # a required part after the opening crosses a line break: Gated only searches the gate's line
+        (r"Foo\s+Bar", r"Foo", "Foo\nBar", [], [(0, 7)]),
+        # the same patterns within one line agree
+        (r"Foo\s+\d+", r"\d", "Foo 12", [(0, 6)], [(0, 6)]),
+        (r"Foo\s+Bar", r"Foo", "Foo Bar", [(0, 7)], [(0, 7)]),
+    ],
+)
+def test_gated_precondition_matters(
+    pattern: str, gate: str, text: str, gated: list[tuple[int, int]], plain: list[tuple[int, int]]
+) -> None:
+    """Gated outside its precondition: the equality checks above would catch such a pattern."""
+    g = Gated(pattern, std_re.compile(gate))
+    assert [m.span() for m in g.finditer(text)] == gated
+    assert [m.span() for m in g.pattern.finditer(text)] == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "gate", "lines"),
+    [
+        ("", r"\d", []),
+        ("abc\ndef", r"\d", []),  # the gate never matches
+        ("a1 b2 c3", r"\d", [(0, 8)]),  # several hits on one line: the line once
+        ("a1\nb\nc2 d3\n", r"\d", [(0, 2), (5, 10)]),
+        ("1\n2\n3", r"\d", [(0, 1), (2, 3), (4, 5)]),  # no final newline: the last line ends at len(text)
+        ("x\n\n33 4\n", r"\d", [(3, 7)]),
+        ("ab\r\nc4\r\n", r"\d", [(4, 7)]),  # a carriage return stays in its line
+        ("a safe\nhouse 1", r"safe\s+house", [(0, 6)]),  # a hit spanning lines: the line it starts on
+        ("a safe\nhouse 1", r"safe\s+house|\d", [(0, 6), (7, 14)]),
+        ("x\ny", r"\n", [(0, 1)]),  # a hit on the line break itself belongs to the line it ends
+    ],
+)
+def test_gated_lines(text: str, gate: str, lines: list[tuple[int, int]]) -> None:
+    assert list(_gated_lines(text, std_re.compile(gate))) == lines

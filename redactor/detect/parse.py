@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy
-from spacy.attrs import DEP, HEAD, SENT_START
+from spacy.attrs import DEP, HEAD, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
 
@@ -28,10 +28,21 @@ def parse_regions(doc: Doc, regions: Sequence[tuple[int, int]], parser: Any) -> 
     if not todo:
         return
     arr = doc.to_array([HEAD, DEP])
-    subs = [_unsegmented(span.as_doc()) for span in todo]
+    words = doc.to_array([ORTH, SPACY])
+    subs = [_region_doc(doc, span.start, span.end, words) for span in todo]
     for span, parsed in zip(todo, parser.pipe(subs), strict=True):  # one batch for the whole chunk
         arr[span.start : span.end] = parsed.to_array([HEAD, DEP])
     doc.from_array([HEAD, DEP], cast(Any, arr))  # spaCy's stubs want Ints2d; this is to_array's own
+
+
+def _region_doc(doc: Doc, start: int, end: int, words: Any) -> Doc:
+    """Tokens ``start:end`` of ``doc`` as a Doc of their own with their tok2vec rows, which is all the
+    parser reads. (``Span.as_doc`` would also copy every annotation and average the vectors.)"""
+    strings = doc.vocab.strings
+    rows = words[start:end].tolist()
+    sub = Doc(doc.vocab, words=[strings[orth] for orth, _ in rows], spaces=[bool(sp) for _, sp in rows])
+    sub.tensor = doc.tensor[start:end]
+    return _unsegmented(sub)
 
 
 def _unsegmented(sub: Doc) -> Doc:

@@ -30,8 +30,6 @@ from redactor.errors import (
 )
 from redactor.ingest import sniff
 from redactor.ingest._common import base_name, label
-from redactor.ingest.docx import read_docx
-from redactor.ingest.pdf import read_pdf
 from redactor.ingest.text import TEXT_EXTENSIONS, read_text, text_document
 from redactor.model import Document
 
@@ -80,9 +78,14 @@ def from_text(text: str, name: str = "text") -> Document:
 
 
 def _dispatch(ext: str, data: bytes, name: str, max_bytes: int) -> Document:
+    # python-docx and pdfplumber are imported when a file needs them (batch over text never does)
     if ext == ".docx":
+        from redactor.ingest.docx import read_docx
+
         return read_docx(data, name, max_bytes)
     if ext == ".pdf":
+        from redactor.ingest.pdf import read_pdf
+
         return read_pdf(data, name)
     return read_text(data, name)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +40,22 @@ class LinearModel:
     _names: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def transform(self, rows: Sequence[Features]) -> sparse.csr_matrix:
-        indptr: list[int] = [0]
-        indices: list[int] = []
+        """Rows of named features as an idf-weighted, L2-normalised CSR matrix (unknown names dropped,
+        column indices sorted within each row)."""
+        names: list[str] = []
         values: list[float] = []
         for row in rows:
-            idx = [(self.vocab[k], v) for k, v in row.items() if k in self.vocab]
-            idx.sort()
-            indices.extend(i for i, _ in idx)
-            values.extend(v for _, v in idx)
-            indptr.append(len(indices))
-        x = sparse.csr_matrix((np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                               np.asarray(indptr, dtype=np.int64)), shape=(len(rows), len(self.vocab)))
+            names.extend(row)
+            values.extend(row.values())
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        cols = np.fromiter(map(self.vocab.get, names, repeat(-1)), dtype=np.int64, count=len(names))
+        row_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        known = cols >= 0
+        cols, row_of, data = cols[known], row_of[known], np.asarray(values, dtype=np.float64)[known]
+        order = np.lexsort((cols, row_of))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=len(rows)), out=indptr[1:])
+        x = sparse.csr_matrix((data[order], cols[order], indptr), shape=(len(rows), len(self.vocab)))
         return normalise(x, self.idf)
 
     def proba(self, x: sparse.csr_matrix) -> np.ndarray:
@@ -85,10 +91,21 @@ class LinearModel:
 
 
 def normalise(x: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    x = sparse.csr_matrix(x @ sparse.diags(idf))
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    """Weight each column by its idf, then scale each row to unit length (an empty row stays empty).
+    The arithmetic is that of ``diags(1 / norms) @ (x @ diags(idf))``, on the CSR arrays directly."""
+    x = sparse.csr_matrix(x, dtype=np.float64, copy=True)
+    x.sum_duplicates()
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    x.data *= idf[x.indices]
+    sums = np.zeros(x.shape[0])
+    filled = np.flatnonzero(np.diff(x.indptr))
+    if len(filled):
+        sums[filled] = np.add.reduceat(x.data * x.data, x.indptr[filled])  # as scipy's sum(axis=1)
+    norms = np.sqrt(sums)
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ x)
+    x.data *= (1.0 / norms)[rows]
+    x.eliminate_zeros()  # as the sparse products did (a 0.0 value is not stored)
+    return x
 
 
 @dataclass

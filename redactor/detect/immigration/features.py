@@ -1,13 +1,15 @@
 """Features of a candidate passage for the trained classifier (is it a passage, which category).
 
-Word unigrams and bigrams (names replaced by ``<name>``, digits by ``0``), lemmas, character 4-5
+Word unigrams and bigrams (names replaced by ``<name>``, digits by ``0``), lemmas, character 3-5
 grams inside words, the field label, pattern and hard-negative hits in the segment and in its
 neighbours, and a few shape cues. Computed from the chunk's spaCy Doc (no re-parsing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from types import MappingProxyType
 
 import regex as re
 from spacy.tokens import Span, Token
@@ -18,10 +20,7 @@ from redactor.detect.immigration.segment import Segment
 Features = dict[str, float]
 STRONG = 0.8  # a pattern scoring at least this decides on its own (rules/immigration_patterns.yaml)
 _DIGITS = re.compile(r"\d")
-import os  # noqa: E402
-
-CHARS = os.environ.get("CHARS", "1") == "1"
-CHAR_N = tuple(int(x) for x in os.environ.get("CHARN", "3,4,5").split(","))
+CHAR_N = (3, 4, 5)  # character n-gram lengths (the trained model's features)
 
 
 def word_form(t: Token, names: frozenset[int]) -> str:
@@ -44,7 +43,7 @@ def passage_features(seg: Segment, span: Span, names: frozenset[int], hits: Sequ
             f["l=" + token_lemma(t)] = 1.0
     for w in set(words):
         if w != "<name>":
-            _char_grams(w, f)
+            f.update(char_grams(w))
     for w in seg.label.lower().split():
         f["lab=" + w.strip(":,.()'")] = 1.0
     _hit_features(hits, "", f)
@@ -53,11 +52,11 @@ def passage_features(seg: Segment, span: Span, names: frozenset[int], hits: Sequ
     return f
 
 
-def _char_grams(word: str, f: Features) -> None:
+@lru_cache(maxsize=65536)
+def char_grams(word: str) -> Mapping[str, float]:
+    """The word's character n-gram features, read-only (a word recurs across passages: computed once)."""
     padded = f" {word} "
-    for n in CHAR_N:
-        for i in range(len(padded) - n + 1):
-            f["c=" + padded[i:i + n]] = 1.0
+    return MappingProxyType({"c=" + padded[i:i + n]: 1.0 for n in CHAR_N for i in range(len(padded) - n + 1)})
 
 
 def _hit_features(hits: Sequence[Hit], prefix: str, f: Features) -> None:
