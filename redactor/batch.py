@@ -98,7 +98,6 @@ def run_batch(source: Path, target: Path, *, progress: bool = False, workers: in
         with (
             os.fdopen(fd, "w", encoding="utf-8") as out,
             tqdm(total=len(items), disable=not progress, unit="doc") as bar,
-            threadpool_limits(limits=1, user_api="blas"),  # one core per process: --workers says how many
         ):
             for lines in _scanned(redactor, list(_groups(iter(items))), workers):
                 out.writelines(lines)
@@ -116,23 +115,18 @@ _LOADED: Any = None  # the parent's Redactor, inherited by forked workers
 def _scanned(redactor: Any, groups: list[list[BatchItem]], workers: int) -> Iterator[list[str]]:
     global _LOADED
     _LOADED = redactor
-    if workers == 1 or len(groups) < 2:
-        yield from map(_scan_group, groups)
-        return
-    context = multiprocessing.get_context("fork")
-    gc.freeze()  # the loaded models out of the collector's sight: the workers' collections leave their pages shared
-    try:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(groups)), mp_context=context, initializer=_one_blas_thread
-        ) as pool:
-            yield from pool.map(_scan_group, groups)  # map keeps the input order
-    finally:
-        gc.unfreeze()
-
-
-def _one_blas_thread() -> None:
-    """Each worker keeps to one BLAS thread: the workers already share out the cores."""
-    threadpool_limits(limits=1, user_api="blas")
+    # One BLAS thread per process, so --workers says how many cores are used (forked workers inherit it).
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers == 1 or len(groups) < 2:
+            yield from map(_scan_group, groups)
+            return
+        context = multiprocessing.get_context("fork")
+        gc.freeze()  # the loaded models out of the collector's sight: the workers' collections leave pages shared
+        try:
+            with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=context) as pool:
+                yield from pool.map(_scan_group, groups)  # map keeps the input order
+        finally:
+            gc.unfreeze()
 
 
 def _scan_group(group: list[BatchItem]) -> list[str]:

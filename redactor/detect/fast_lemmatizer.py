@@ -6,8 +6,10 @@ token is one: each of them pays for a chain of Python calls (about 4% of detecti
 :func:`memoise_lemmatizer` gives the loaded lemmatizer a ``__call__`` that reads (ORTH, POS, MORPH,
 LEMMA) once per Doc with ``Doc.to_array``, asks spaCy's own ``lemmatize`` once per distinct
 (ORTH, POS, MORPH) in the process, and writes the lemmas back with ``Doc.from_array``. Lemmas set
-earlier (by the attribute ruler) are kept unless the lemmatizer overwrites, as spaCy does. The lemmas
-are spaCy's, exactly (``tests/test_fast_lemmatizer.py`` checks every dev text).
+earlier (by the attribute ruler) are kept unless the lemmatizer overwrites, as spaCy does; a new
+lemmatizer's first call is spaCy's own (it checks its tables). The lemmas are spaCy's, exactly: the
+same on all 418 dev texts (177,182 tokens) when it was written, and ``tests/test_fast_lemmatizer.py``
+compares 60 of them.
 """
 
 from __future__ import annotations
